@@ -7,6 +7,8 @@ export interface ApiErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. Retry-After. */
   headers?: Record<string, string>;
+  /** Fields for the log line only (what the provider said, a security event name). */
+  logFields?: Record<string, unknown>;
 }
 
 /** A failure that already speaks the contract. Anything else that reaches the error middleware is internal_error. */
@@ -15,6 +17,7 @@ export class ApiError extends Error {
   readonly status: number;
   readonly details: FieldProblem[] | undefined;
   readonly headers: Record<string, string>;
+  readonly logFields: Record<string, unknown>;
 
   constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -23,6 +26,7 @@ export class ApiError extends Error {
     this.status = ERROR_CODES[code].status;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.logFields = options.logFields ?? {};
   }
 
   toBody(): ErrorBody {

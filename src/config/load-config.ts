@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from '../project-root.js';
+import { VARIABLES, type VariableName } from './variables.js';
+
+const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as {
+  [K in VariableName]: (typeof VARIABLES)[K]['schema'];
+};
+const schema = z.object(shape);
+type Raw = z.output<typeof schema>;
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly authMode: 'token';
+  readonly idp: {
+    /** Unset: the embedded development IdP is used. */
+    readonly url: string | undefined;
+    readonly realm: string;
+    readonly clientId: string;
+    readonly clientSecret: string | undefined;
+    readonly timeoutMs: number;
+    readonly allowHttp: boolean;
+  };
+  readonly devIdpPort: number;
+  readonly redisUrl: string | undefined;
+  readonly sessionSecret: string;
+  /** True when SESSION_SECRET was not set and a random one was made for this process. */
+  readonly sessionSecretGenerated: boolean;
+  readonly publicUrl: string;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Folder holding default.json and <NODE_ENV>.json. */
+  configDir?: string;
+}
+
+/**
+ * The only reader of the environment. Environment variables win over config/<NODE_ENV>.json, which wins over
+ * config/default.json. A wrong or missing value throws a ConfigError naming every offending variable.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const configDir = options.configDir ?? join(projectRoot(), 'config');
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const merged: Record<string, unknown> = {
+    ...readJson(join(configDir, 'default.json')),
+    ...readJson(join(configDir, `${nodeEnv}.json`)),
+  };
+  for (const name of Object.keys(VARIABLES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') merged[name] = value;
+  }
+  const unknown = Object.keys(merged).filter((k) => !(k in VARIABLES));
+  if (unknown.length > 0) throw new ConfigError(unknown.map((k) => `${k}: not a setting authgate knows (config file entry)`));
+
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(config)')}: ${issue.message}`));
+  }
+  return deepFreeze(toConfig(parsed.data));
+}
+
+function toConfig(raw: Raw): Config {
+  const isProduction = raw.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (raw.AUTH_MODE === 'session') {
+    problems.push('AUTH_MODE: session mode is not available yet in this version; use AUTH_MODE=token');
+  }
+  if (raw.KEYCLOAK_URL && !raw.KEYCLOAK_CLIENT_SECRET) {
+    problems.push('KEYCLOAK_CLIENT_SECRET: required when KEYCLOAK_URL is set');
+  }
+  if (isProduction && !raw.KEYCLOAK_URL) {
+    problems.push('KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)');
+  }
+  if (isProduction && raw.KEYCLOAK_URL?.startsWith('http:') && !raw.IDP_ALLOW_HTTP) {
+    problems.push('KEYCLOAK_URL: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)');
+  }
+  if (isProduction && !raw.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: raw.NODE_ENV,
+    isProduction,
+    port: raw.PORT,
+    authMode: 'token',
+    idp: {
+      url: raw.KEYCLOAK_URL,
+      realm: raw.KEYCLOAK_REALM,
+      clientId: raw.KEYCLOAK_CLIENT_ID,
+      clientSecret: raw.KEYCLOAK_CLIENT_SECRET,
+      timeoutMs: raw.IDP_TIMEOUT_MS,
+      allowHttp: raw.IDP_ALLOW_HTTP || !isProduction,
+    },
+    devIdpPort: raw.DEV_IDP_PORT,
+    redisUrl: raw.REDIS_URL,
+    sessionSecret: raw.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    sessionSecretGenerated: raw.SESSION_SECRET === undefined,
+    publicUrl: raw.PUBLIC_URL,
+    corsOrigins: raw.CORS_ORIGINS,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+function readJson(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError([`${path.split(/[\\/]/).slice(-2).join('/')}: not a JSON object`]);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+const port = z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535);
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const httpUrl = z
+  .string()
+  .trim()
+  .url('must be an absolute URL')
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http or https URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+const origin = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return /^https?:$/.test(url.protocol) && url.origin === v.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }, 'each entry must be an origin such as https://app.example.com (scheme, host and optional port, no path)')
+  .transform((v) => v.replace(/\/$/, ''));
+
+/**
+ * Every setting the gateway reads, in one place: the name (an environment variable, and the key in
+ * config/*.json), how it is parsed, its default as the README shows it, and what it means.
+ * The README's configuration table is checked against this list by a test.
+ */
+export const VARIABLES = {
+  NODE_ENV: { schema: z.string().default('development'), shownDefault: 'development', meaning: '`production` turns on the production checks (no embedded IdP, SESSION_SECRET required, https to the IdP)' },
+  PORT: { schema: port.default(3000), shownDefault: '3000', meaning: 'gateway port' },
+  AUTH_MODE: {
+    schema: z.enum(['token', 'session'], { error: 'must be token or session' }).default('token'),
+    shownDefault: 'token',
+    meaning: '`token` (tokens in JSON). `session` (the BFF proper) is not available yet and is refused at startup',
+  },
+  KEYCLOAK_URL: { schema: httpUrl.optional(), shownDefault: 'unset', meaning: 'Keycloak base URL (e.g. `http://localhost:8080`). Unset: the embedded development IdP starts instead (refused when `NODE_ENV=production`)' },
+  KEYCLOAK_REALM: { schema: z.string().trim().regex(/^[\w.-]{1,255}$/, 'must be a realm name (letters, digits, _ . -)').default('demo'), shownDefault: 'demo', meaning: 'realm name' },
+  KEYCLOAK_CLIENT_ID: { schema: z.string().trim().min(1).max(255).default('authgate'), shownDefault: 'authgate', meaning: "the gateway's confidential client" },
+  KEYCLOAK_CLIENT_SECRET: { schema: z.string().min(1).optional(), shownDefault: "(embedded IdP: the demo realm's)", meaning: 'the client secret; required with KEYCLOAK_URL' },
+  IDP_ALLOW_HTTP: {
+    schema: flag.default(false),
+    shownDefault: 'false',
+    meaning: 'allow plain http to KEYCLOAK_URL when `NODE_ENV=production` (e.g. a private container network); always allowed, with a warning, outside production',
+  },
+  DEV_IDP_PORT: { schema: port.default(8080), shownDefault: '8080', meaning: 'port of the embedded development IdP' },
+  REDIS_URL: {
+    schema: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    shownDefault: 'unset',
+    meaning: 'unset: bounded in-memory stores for one instance; set: shared state (the access-token denylist now; sessions and rate limits with session mode) lives in Redis',
+  },
+  SESSION_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    shownDefault: 'dev: random per start, with a warning',
+    meaning: 'secret for cookies and token encryption at rest; required when `NODE_ENV=production`',
+  },
+  PUBLIC_URL: { schema: httpUrl.default('http://localhost:3000'), shownDefault: 'http://localhost:3000', meaning: "the gateway's external URL (redirect URI, cookie security)" },
+  CORS_ORIGINS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(origin)),
+    shownDefault: 'unset',
+    meaning: 'comma-separated SPA origins allowed to call the API with credentials',
+  },
+  IDP_TIMEOUT_MS: {
+    schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(50).max(120000).default(5000),
+    shownDefault: '5000',
+    meaning: 'timeout for every call to the provider',
+  },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'), shownDefault: 'info', meaning: 'winston level; logs are JSON lines on stdout with the request id, never a secret' },
+} as const;
+
+export type VariableName = keyof typeof VARIABLES;

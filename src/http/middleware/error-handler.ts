@@ -1,0 +1,77 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ApiError, isApiError } from '../../errors/api-error.js';
+import { describeError } from '../../observability/describe-error.js';
+import type { Logger } from '../../observability/logger.js';
+
+const IDP_EVENTS: Partial<Record<string, string>> = {
+  idp_unavailable: 'idp.unavailable',
+  idp_timeout: 'idp.timeout',
+  idp_error: 'idp.error',
+  unauthorized_client: 'idp.client_rejected',
+};
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new ApiError('not_found'));
+
+/**
+ * The one error middleware, registered last. Whatever went wrong leaves as the contract's `{error, message}`;
+ * the original failure goes to the log with the request id, never to the client.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const apiError = toApiError(err);
+    const event = typeof res.locals.event === 'string' ? `${res.locals.event}.failed` : 'http.error';
+    const level = apiError.status >= 500 ? 'error' : 'warn';
+    logger.log(level, event, {
+      event,
+      error: apiError.code,
+      status: apiError.status,
+      method: req.method,
+      path: req.path,
+      ...(res.locals.logFields as Record<string, unknown> | undefined),
+      ...apiError.logFields,
+      cause: describeCause(apiError),
+    });
+    const idpEvent = IDP_EVENTS[apiError.code];
+    if (idpEvent) logger.log(apiError.code === 'unauthorized_client' ? 'error' : 'warn', idpEvent, { event: idpEvent, ...apiError.logFields });
+    if (typeof apiError.logFields.securityEvent === 'string') {
+      logger.warn(apiError.logFields.securityEvent, { event: apiError.logFields.securityEvent, path: req.path });
+    }
+    res.set(apiError.headers);
+    res.set('Cache-Control', 'no-store');
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+/** Body-parser and Express raise plain errors with `type`/`status`; they are the client's mistakes, not ours. */
+function toApiError(err: unknown): ApiError {
+  if (isApiError(err)) return err;
+  const e = (err ?? {}) as { type?: unknown; status?: unknown; expose?: unknown };
+  switch (e.type) {
+    case 'entity.too.large':
+      return new ApiError('payload_too_large', { cause: err });
+    case 'entity.parse.failed':
+      return new ApiError('invalid_request', { message: 'The body is not valid JSON', cause: err });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupported_media_type', { cause: err });
+    case 'parameters.too.many':
+      return new ApiError('invalid_request', { message: 'The body has too many fields', cause: err });
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ApiError('invalid_request', { message: 'The body was not received whole', cause: err });
+    default:
+      break;
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return new ApiError('invalid_request', { cause: err });
+  }
+  return new ApiError('internal_error', { cause: err });
+}
+
+function describeCause(error: ApiError): Record<string, string> | undefined {
+  if (error.cause === undefined) return undefined;
+  // The stack is useful for our own faults only; for the provider's, the chain of messages says it all.
+  const stack = error.code === 'internal_error' && error.cause instanceof Error ? { stack: error.cause.stack ?? '' } : {};
+  return { chain: describeError(error.cause), ...stack };
+}

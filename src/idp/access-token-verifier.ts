@@ -1,0 +1,68 @@
+import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
+import { ApiError } from '../errors/api-error.js';
+import type { Clock } from '../clock.js';
+import { translateProviderError } from './translate-error.js';
+import type { Fetch } from './timed-fetch.js';
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+// jose's verdicts on the token itself; anything else is about reaching the key set.
+const TOKEN_FAULTS = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWS_INVALID',
+  'ERR_JWT_INVALID',
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+]);
+const CLOCK_TOLERANCE_SECONDS = 5;
+// A flood of tokens with made-up key ids must not become a flood of key-set fetches.
+const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+const JWKS_MAX_AGE_MS = 10 * 60_000;
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  jwksUri: string;
+  clientId: string;
+  fetch: Fetch;
+  timeoutMs: number;
+  clock: Clock;
+}
+
+/** Verifies Keycloak access tokens locally: signature by the realm's keys, issuer, expiry, type and client. */
+export class AccessTokenVerifier {
+  private readonly jwks;
+
+  constructor(private readonly options: AccessTokenVerifierOptions) {
+    this.jwks = createRemoteJWKSet(new URL(options.jwksUri), {
+      timeoutDuration: options.timeoutMs,
+      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+      cacheMaxAge: JWKS_MAX_AGE_MS,
+      [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
+    });
+  }
+
+  async verify(token: string): Promise<JWTPayload> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.options.issuer,
+        algorithms: ASYMMETRIC_ALGORITHMS,
+        currentDate: new Date(this.options.clock.now()),
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ERR_JWT_EXPIRED') throw new ApiError('token_expired', { cause: err });
+      if (typeof code === 'string' && TOKEN_FAULTS.has(code)) throw new ApiError('unauthenticated', { cause: err });
+      throw translateProviderError(err, 'jwks');
+    }
+    // Keycloak signs ID tokens with the same keys: only an access token issued to this gateway's client will do.
+    if (payload.typ !== 'Bearer' || payload.azp !== this.options.clientId) {
+      throw new ApiError('unauthenticated', { logFields: { reason: 'not an access token of this client' } });
+    }
+    return payload;
+  }
+}

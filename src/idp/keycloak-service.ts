@@ -1,0 +1,152 @@
+import * as client from 'openid-client';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../observability/logger.js';
+import { AccessTokenVerifier } from './access-token-verifier.js';
+import { userFromClaims } from './claims.js';
+import type { IdentityProvider, PasswordLogin, TokenSet, VerifiedAccessToken } from './identity-provider.js';
+import { ProviderResponseError } from './provider-response-error.js';
+import { timedFetch, type Fetch } from './timed-fetch.js';
+import { translateProviderError, type ProviderOperation } from './translate-error.js';
+
+export interface KeycloakServiceOptions {
+  /** Keycloak's base URL, e.g. http://localhost:8080 (no /realms part). */
+  url: string;
+  realm: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  /** Plain http to the provider; only ever true by explicit configuration. */
+  allowHttp: boolean;
+  logger: Logger;
+  clock: Clock;
+  /** The network; tests may wrap it to count what reaches the provider. */
+  fetch?: Fetch;
+}
+
+interface Connection {
+  config: client.Configuration;
+  verifier: AccessTokenVerifier;
+  logoutEndpoint: string;
+  jwksUri: string;
+}
+
+/**
+ * Talks OpenID Connect to one Keycloak realm. Discovery happens on first use and is retried on the next call after a
+ * failure, so the gateway starts while Keycloak is down and serves as soon as it is back, without a restart.
+ */
+export class KeycloakService implements IdentityProvider {
+  private connection: Promise<Connection> | undefined;
+  private readonly fetch: Fetch;
+  readonly issuer: string;
+
+  constructor(private readonly options: KeycloakServiceOptions) {
+    this.fetch = timedFetch(options.fetch ?? fetch, options.timeoutMs);
+    this.issuer = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
+  }
+
+  async passwordLogin({ username, password, scope }: PasswordLogin): Promise<TokenSet> {
+    const { config } = await this.connect();
+    const parameters: Record<string, string> = { username, password, scope: withOpenId(scope) };
+    try {
+      return toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
+    } catch (err) {
+      throw translateProviderError(err, 'login');
+    }
+  }
+
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    const { config } = await this.connect();
+    try {
+      return toTokenSet(await client.refreshTokenGrant(config, refreshToken));
+    } catch (err) {
+      throw translateProviderError(err, 'refresh');
+    }
+  }
+
+  /** Keycloak's back-channel logout: ends the user session the refresh token belongs to (204, also when already ended). */
+  async logout(refreshToken: string): Promise<void> {
+    const { logoutEndpoint } = await this.connect();
+    const body = new URLSearchParams({
+      client_id: this.options.clientId,
+      client_secret: this.options.clientSecret,
+      refresh_token: refreshToken,
+    });
+    let response: Response;
+    try {
+      response = await this.fetch(logoutEndpoint, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'manual' });
+    } catch (err) {
+      throw translateProviderError(err, 'logout');
+    }
+    if (response.status === 204 || response.status === 200) {
+      await response.body?.cancel();
+      return;
+    }
+    throw translateProviderError(await ProviderResponseError.from(response), 'logout');
+  }
+
+  async verifyAccessToken(accessToken: string): Promise<VerifiedAccessToken> {
+    const { verifier } = await this.connect();
+    const claims = await verifier.verify(accessToken);
+    return { user: userFromClaims(claims), jti: typeof claims.jti === 'string' ? claims.jti : undefined, expiresAt: claims.exp ?? 0 };
+  }
+
+  async checkReady(): Promise<void> {
+    const { jwksUri } = await this.connect();
+    let response: Response;
+    try {
+      response = await this.fetch(jwksUri, { headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw translateProviderError(err, 'jwks');
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (!response.ok || !body || typeof body !== 'object' || !Array.isArray((body as { keys?: unknown }).keys)) {
+      throw translateProviderError(new ProviderResponseError(response.status, undefined, undefined), 'jwks');
+    }
+  }
+
+  private connect(): Promise<Connection> {
+    this.connection ??= this.discover().catch((err: unknown) => {
+      this.connection = undefined;
+      throw translateProviderError(err, 'discovery' satisfies ProviderOperation);
+    });
+    return this.connection;
+  }
+
+  private async discover(): Promise<Connection> {
+    const { clientId, clientSecret, allowHttp, timeoutMs, clock, logger } = this.options;
+    const config = await client.discovery(new URL(this.issuer), clientId, undefined, client.ClientSecretPost(clientSecret), {
+      [client.customFetch]: (url: string, init: client.CustomFetchOptions) => this.fetch(url, init as RequestInit),
+      execute: allowHttp ? [client.allowInsecureRequests] : [],
+      // Our own deadline (timedFetch) is the one that should fire; openid-client's is a backstop.
+      timeout: Math.ceil(timeoutMs / 1000) + 1,
+    });
+    const metadata = config.serverMetadata();
+    if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
+    logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer });
+    return {
+      config,
+      jwksUri: metadata.jwks_uri,
+      logoutEndpoint: metadata.end_session_endpoint ?? `${this.issuer}/protocol/openid-connect/logout`,
+      verifier: new AccessTokenVerifier({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, clientId, fetch: this.fetch, timeoutMs, clock }),
+    };
+  }
+}
+
+function withOpenId(scope: string | undefined): string {
+  const scopes = new Set((scope ?? '').split(' ').filter(Boolean));
+  scopes.add('openid');
+  return [...scopes].join(' ');
+}
+
+function toTokenSet(response: client.TokenEndpointResponse): TokenSet {
+  const tokens: TokenSet = {
+    access_token: response.access_token,
+    expires_in: Number(response.expires_in ?? 0),
+    token_type: 'Bearer',
+  };
+  if (response.refresh_token) tokens.refresh_token = response.refresh_token;
+  if (typeof response.id_token === 'string') tokens.id_token = response.id_token;
+  if (typeof response.refresh_expires_in === 'number') tokens.refresh_expires_in = response.refresh_expires_in;
+  if (typeof response.scope === 'string') tokens.scope = response.scope;
+  return tokens;
+}

@@ -1,0 +1,99 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ScriptedAnswer {
+  status: number;
+  body?: string;
+  contentType?: string;
+  /** Never answer: the socket stays open until the server closes. */
+  hang?: boolean;
+}
+
+export interface ScriptedProvider {
+  url: string;
+  /** What the token and logout endpoints answer next (until changed). */
+  answer(endpoint: 'token' | 'logout' | 'discovery' | 'jwks', answer: ScriptedAnswer): void;
+  requests: { method: string; path: string; body: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for Keycloak that gives canned answers, for the answers the embedded IdP cannot produce (other
+ * Keycloak versions, broken proxies, a hanging server). Discovery is Keycloak's layout, so openid-client talks
+ * to it exactly as it talks to Keycloak; only the answers are scripted.
+ */
+export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedProvider> {
+  const answers = new Map<string, ScriptedAnswer>();
+  const requests: ScriptedProvider['requests'] = [];
+  const hanging = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => void handle(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `${url}/realms/${realm}`;
+  const base = `/realms/${realm}/protocol/openid-connect`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    requests.push({ method: req.method ?? '', path, body: Buffer.concat(chunks).toString('utf8') });
+    const endpoint =
+      path === `/realms/${realm}/.well-known/openid-configuration` ? 'discovery'
+      : path === `${base}/certs` ? 'jwks'
+      : path === `${base}/token` ? 'token'
+      : path === `${base}/logout` ? 'logout'
+      : undefined;
+    const scripted = endpoint ? answers.get(endpoint) : undefined;
+    if (scripted?.hang) {
+      hanging.add(res);
+      return;
+    }
+    if (scripted) {
+      res.writeHead(scripted.status, scripted.contentType ? { 'content-type': scripted.contentType } : {});
+      res.end(scripted.body ?? '');
+      return;
+    }
+    if (endpoint === 'discovery') return json(res, 200, discovery());
+    if (endpoint === 'jwks') return json(res, 200, { keys: [] });
+    json(res, 404, { error: 'Realm does not exist' });
+  }
+
+  function discovery() {
+    return {
+      issuer,
+      authorization_endpoint: `${url}${base}/auth`,
+      token_endpoint: `${url}${base}/token`,
+      jwks_uri: `${url}${base}/certs`,
+      end_session_endpoint: `${url}${base}/logout`,
+      userinfo_endpoint: `${url}${base}/userinfo`,
+      grant_types_supported: ['authorization_code', 'refresh_token', 'password', 'client_credentials'],
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+    };
+  }
+
+  return {
+    url,
+    requests,
+    answer: (endpoint, answer) => answers.set(endpoint, answer),
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function keycloakError(status: number, error: string, description?: string): ScriptedAnswer {
+  const body = description === undefined ? { error } : { error, error_description: description };
+  return { status, body: JSON.stringify(body), contentType: 'application/json' };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
