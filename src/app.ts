@@ -10,6 +10,7 @@ import type { AccessTokenDenylist } from './stores/denylist.js';
 import { accessLog } from './http/middleware/access-log.js';
 import { parseForm, parseJson, refuseSecretsInQuery, requireKnownMediaType } from './http/middleware/body.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
+import { loginRateLimit } from './http/middleware/login-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // The client address (rate limits, logs) comes from X-Forwarded-For only through as many proxies as configured.
+  app.set('trust proxy', config.trustProxy);
 
   app.use(requestId(requestContext));
   app.use(accessLog(logger, clock));
@@ -54,7 +57,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(identityProvider));
   app.use(docsRoutes());
-  app.use('/api/auth', tokenModeRoutes({ identityProvider, denylist, logger }));
+  const loginGuards = loginRateLimit({ failuresPerUser: config.loginFailuresPerUser, failuresPerIp: config.loginFailuresPerIp });
+  app.use('/api/auth', tokenModeRoutes({ identityProvider, loginGuards, denylist, logger }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -33,6 +33,9 @@ export interface Config {
   readonly publicUrl: string;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
+  readonly loginFailuresPerUser: number;
+  readonly loginFailuresPerIp: number;
+  readonly trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,9 @@ function toConfig(raw: Raw): Config {
     publicUrl: raw.PUBLIC_URL,
     corsOrigins: raw.CORS_ORIGINS,
     logLevel: raw.LOG_LEVEL,
+    loginFailuresPerUser: raw.LOGIN_FAILURES_PER_USER,
+    loginFailuresPerIp: raw.LOGIN_FAILURES_PER_IP,
+    trustProxy: raw.TRUST_PROXY,
   };
 }
 

@@ -49,12 +49,12 @@ export const VARIABLES = {
   REDIS_URL: {
     schema: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     shownDefault: 'unset',
-    meaning: 'unset: bounded in-memory stores for one instance; set: shared state (the access-token denylist now; sessions and rate limits with session mode) lives in Redis',
+    meaning: 'Redis for state shared by every instance. Accepted and validated, but not used yet in this version: the logout denylist and rate limits are in memory, per instance (Redis arrives with session mode)',
   },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     shownDefault: 'dev: random per start, with a warning',
-    meaning: 'secret for cookies and token encryption at rest; required when `NODE_ENV=production`',
+    meaning: 'secret for session cookies and token encryption at rest (session mode, not available yet); required when `NODE_ENV=production`',
   },
   PUBLIC_URL: { schema: httpUrl.default('http://localhost:3000'), shownDefault: 'http://localhost:3000', meaning: "the gateway's external URL (redirect URI, cookie security)" },
   CORS_ORIGINS: {
@@ -70,6 +70,21 @@ export const VARIABLES = {
     schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(50).max(120000).default(5000),
     shownDefault: '5000',
     meaning: 'timeout for every call to the provider',
+  },
+  LOGIN_FAILURES_PER_USER: {
+    schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(100000).default(10),
+    shownDefault: '10',
+    meaning: 'failed logins allowed per username in 15 minutes before 429 rate_limited',
+  },
+  LOGIN_FAILURES_PER_IP: {
+    schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000000).default(100),
+    shownDefault: '100',
+    meaning: 'failed logins allowed per client address in 15 minutes before 429 rate_limited',
+  },
+  TRUST_PROXY: {
+    schema: z.coerce.number({ error: 'must be the number of proxies in front of the gateway' }).int().min(0).max(10).default(0),
+    shownDefault: '0',
+    meaning: 'how many reverse proxies in front of the gateway may set X-Forwarded-For (the client address for rate limits)',
   },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'), shownDefault: 'info', meaning: 'winston level; logs are JSON lines on stdout with the request id, never a secret' },
 } as const;

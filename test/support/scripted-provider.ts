@@ -8,6 +8,8 @@ export interface ScriptedAnswer {
   contentType?: string;
   /** Never answer: the socket stays open until the server closes. */
   hang?: boolean;
+  /** Answer, but only after this long. */
+  delayMs?: number;
 }
 
 export interface ScriptedProvider {
@@ -50,6 +52,7 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
       hanging.add(res);
       return;
     }
+    if (scripted?.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
     if (scripted) {
       res.writeHead(scripted.status, scripted.contentType ? { 'content-type': scripted.contentType } : {});
       res.end(scripted.body ?? '');

@@ -72,6 +72,7 @@ function toApiError(err: unknown): ApiError {
 function describeCause(error: ApiError): Record<string, string> | undefined {
   if (error.cause === undefined) return undefined;
   // The stack is useful for our own faults only; for the provider's, the chain of messages says it all.
-  const stack = error.code === 'internal_error' && error.cause instanceof Error ? { stack: error.cause.stack ?? '' } : {};
-  return { chain: describeError(error.cause), ...stack };
+  const described: Record<string, string> = { chain: describeError(error.cause) };
+  if (error.code === 'internal_error' && error.cause instanceof Error && error.cause.stack) described.stack = error.cause.stack;
+  return described;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
 import type { Logger } from '../../observability/logger.js';
@@ -9,6 +9,8 @@ import { loginBody, logoutBody, parseBody, refreshBody } from '../validation.js'
 
 export interface TokenModeDeps {
   identityProvider: IdentityProvider;
+  /** Runs before the login handler (rate limits). */
+  loginGuards: RequestHandler[];
   denylist: AccessTokenDenylist;
   logger: Logger;
 }
@@ -17,11 +19,10 @@ export interface TokenModeDeps {
  * Token mode: the provider's tokens are handed to the client in JSON, the contract older clients were written
  * against. The refresh endpoint's bodies are kept exactly as they always were.
  */
-export function tokenModeRoutes({ identityProvider, denylist, logger }: TokenModeDeps): Router {
+export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logger }: TokenModeDeps): Router {
   const router = Router();
 
-  router.post('/login', async (req, res) => {
-    res.locals.event = 'auth.login';
+  router.post('/login', markEvent('auth.login'), ...loginGuards, async (req, res) => {
     const { username, password, scope } = parseBody(loginBody, req.body, ['username', 'password'], 'credentials_required');
     res.locals.logFields = { usernameHash: hashForLog(username) };
     const tokens = await identityProvider.passwordLogin({ username, password, ...(scope ? { scope } : {}) });
@@ -71,6 +72,14 @@ export function tokenModeRoutes({ identityProvider, denylist, logger }: TokenMod
   }
 
   return router;
+}
+
+/** Names the operation so that the error middleware logs its failure as `<event>.failed`. */
+function markEvent(event: string): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.event = event;
+    next();
+  };
 }
 
 function publicTokens(tokens: TokenSet): TokenSet {

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { VARIABLES } from '../../src/config/variables.js';
+import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/errors/codes.js';
+import { openApiDocument } from '../../src/http/openapi/document.js';
+import { projectRoot } from '../../src/project-root.js';
+import { buildTestGateway } from '../support/gateway.js';
+
+const read = (path: string) => readFileSync(join(projectRoot(), path), 'utf8');
+
+/** The rows of the first Markdown table whose header starts with `header`. */
+function tableRows(markdown: string, header: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`| ${header}`));
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+  }
+  return rows;
+}
+
+describe('the docs say what the code does', () => {
+  it("the README's configuration table lists every variable of the schema with its default and meaning", () => {
+    const rows = tableRows(read('README.md'), 'variable | default | meaning');
+    expect(rows).toEqual(Object.entries(VARIABLES).map(([name, v]) => [`\`${name}\``, v.shownDefault, v.meaning]));
+  });
+
+  it('.env.example names every variable', () => {
+    const example = read('.env.example');
+    for (const name of Object.keys(VARIABLES)) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
+  it('docs/errors.md lists every error code with its status, and no other', () => {
+    const rows = tableRows(read('docs/errors.md'), 'code | status');
+    expect(rows.map(([code, status]) => [code, Number(status)])).toEqual(ALL_ERROR_CODES.map((code) => [`\`${code}\``, ERROR_CODES[code].status]));
+  });
+
+  it('the OpenAPI document is 3.1 and names every error code', () => {
+    const document = openApiDocument() as { openapi: string; components: { schemas: { Error: { properties: { error: { enum: string[] } } } } } };
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.schemas.Error.properties.error.enum).toEqual(ALL_ERROR_CODES);
+  });
+
+  it('the OpenAPI document describes every route the app serves, and the app serves every route it describes', async () => {
+    const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9' });
+    const served = await request(app).get('/api/openapi.json');
+    expect(served.status).toBe(200);
+    const paths = served.body.paths as Record<string, Record<string, unknown>>;
+    const described = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(described.sort()).toEqual(
+      [
+        'POST /api/auth/login',
+        'POST /api/auth/refresh-token',
+        'POST /api/auth/logout',
+        'GET /api/auth/me',
+        'GET /healthz',
+        'GET /readyz',
+        'GET /api/openapi.json',
+        'GET /api/docs',
+      ].sort(),
+    );
+    for (const entry of described) {
+      const [method, path] = entry.split(' ') as [string, string];
+      const res = await request(app)[method.toLowerCase() as 'get' | 'post'](path).redirects(1);
+      expect({ entry, notFound: res.status === 404 && res.body?.error === 'not_found' }).toEqual({ entry, notFound: false });
+    }
+  });
+
+  it('serves Swagger UI at /api/docs', async () => {
+    const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9' });
+    const res = await request(app).get('/api/docs/').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('swagger-ui');
+  });
+});
