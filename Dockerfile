@@ -9,10 +9,13 @@ ARG NODE_IMAGE=node:24.19.0-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is reused while only the sources change.
+# `npm install --no-save` rather than `npm ci`: npm ci refuses this package-lock.json, which does not list the other
+# platforms' native packages of @swc/core and unrs-resolver (the registry the project is built against does not serve
+# them). npm install takes every version from the lock all the same (CI checks the installed tree against the lock).
 # --ignore-scripts: no dependency needs an install script (their native parts ship prebuilt), and it is how the
 # project's own machines install, so the image gets the same tree CI tested.
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm install --no-save --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -22,7 +25,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 # The app reads config/*.json and keycloak-realm.json next to package.json (src/project-root.ts).
 COPY --from=build /app/dist ./dist
 COPY config ./config
