@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/load-config.js';
+import { loadRealmFile, startDevIdp, type DevIdp } from './dev-idp/index.js';
+import { KeycloakService } from './idp/keycloak-service.js';
+import type { Logger } from './observability/logger.js';
+import type { RequestContext } from './observability/request-context.js';
+import { projectRoot } from './project-root.js';
+import { MemoryDenylist } from './stores/denylist.js';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  readonly devIdp: DevIdp | undefined;
+  /** Stops taking connections, lets in-flight requests finish (up to `graceMs`), then releases everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  config: Config;
+  logger: Logger;
+  requestContext: RequestContext;
+  clock?: Clock;
+  realmFile?: string;
+  host?: string;
+}
+
+/** Wires the real parts together and listens: the embedded development IdP when no Keycloak is configured. */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config, logger, requestContext } = options;
+  const clock = options.clock ?? systemClock;
+
+  let devIdp: DevIdp | undefined;
+  let idpUrl = config.idp.url;
+  let clientSecret = config.idp.clientSecret;
+  if (!idpUrl) {
+    const realm = await loadRealmFile(options.realmFile ?? join(projectRoot(), 'keycloak-realm.json'));
+    devIdp = await startDevIdp({ realm, port: config.devIdpPort, publicHost: 'localhost', logger: logger.child({ component: 'dev-idp' }), nodeEnv: config.nodeEnv });
+    idpUrl = devIdp.url;
+    clientSecret ??= realm.clients.find((c) => c.clientId === config.idp.clientId)?.secret;
+  } else if (idpUrl.startsWith('http:')) {
+    logger.warn('plain http to the identity provider', { event: 'config.insecure_idp_url', url: idpUrl });
+  }
+  if (!clientSecret) throw new Error(`no client secret for client ${config.idp.clientId}: set KEYCLOAK_CLIENT_SECRET`);
+  if (config.redisUrl) {
+    logger.warn('REDIS_URL is set but not used yet: the logout denylist and rate limits are per instance', { event: 'config.redis_unused' });
+  }
+  if (config.sessionSecretGenerated) {
+    logger.warn('SESSION_SECRET is not set: using a random one for this process only', { event: 'config.session_secret_generated' });
+  }
+
+  const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
+  const app = createApp({ config, identityProvider, denylist: new MemoryDenylist({ clock }), logger, clock, requestContext });
+
+  const server = app.listen(config.port, options.host ?? '0.0.0.0');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  logger.info('gateway listening', { event: 'gateway.started', url, mode: config.authMode, idp: identityProvider.issuer, embeddedIdp: Boolean(devIdp) });
+
+  return {
+    url,
+    server,
+    devIdp,
+    async close(graceMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await devIdp?.close();
+      logger.info('gateway stopped', { event: 'gateway.stopped' });
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { DevIdp } from '../../src/dev-idp/index.js';
+import type { Fetch } from '../../src/idp/timed-fetch.js';
+import { buildTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestIdp } from '../support/idp.js';
+import { MovableClock } from '../support/clock.js';
+import { loginThrough } from '../support/tokens.js';
+
+const UNAUTHENTICATED = { error: 'unauthenticated', message: 'Authentication is required' };
+
+let idp: DevIdp;
+let gateway: TestGateway;
+let clock: MovableClock;
+let keySetFetches = 0;
+
+beforeAll(async () => {
+  clock = new MovableClock();
+  idp = await startTestIdp({ now: () => clock.now() });
+  // Counts what reaches the provider's key set; the request itself goes through untouched.
+  const counting: Fetch = (input, init) => {
+    if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
+    return fetch(input, init);
+  };
+  gateway = buildTestGateway({ idpUrl: idp.url, clock, fetch: counting });
+});
+
+afterAll(async () => {
+  await idp.close();
+});
+
+const loginAlice = () => loginThrough(gateway.app);
+
+function me(authorization?: string) {
+  const req = request(gateway.app).get('/api/auth/me');
+  return authorization === undefined ? req : req.set('Authorization', authorization);
+}
+
+describe('GET /api/auth/me', () => {
+  it("answers alice's user card from her access token", async () => {
+    const tokens = await loginAlice();
+    const res = await me(`Bearer ${tokens.access_token}`);
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 200,
+      body: { user: { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) } },
+    });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('verifies locally: many calls cause no provider call and no key-set fetch after the first', async () => {
+    const tokens = await loginAlice();
+    await me(`Bearer ${tokens.access_token}`);
+    idp.clearSeen();
+    const fetchesBefore = keySetFetches;
+    for (let i = 0; i < 20; i += 1) expect((await me(`Bearer ${tokens.access_token}`)).status).toBe(200);
+    expect(idp.seen).toEqual([]);
+    expect(keySetFetches).toBe(fetchesBefore);
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['an empty bearer', 'Bearer '],
+    ['Basic credentials', 'Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ='],
+    ['a garbage token', 'Bearer not.a.jwt'],
+    ['a JSON string', 'Bearer {"sub":"alice"}'],
+  ])('with %s answers 401 unauthenticated', async (_case, header) => {
+    const res = await me(header);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: UNAUTHENTICATED });
+  });
+
+  it('a token whose signature was tampered with is 401 unauthenticated', async () => {
+    const { access_token } = await loginAlice();
+    const [header, payload] = access_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, realm_access: { roles: ['admin'] } })).toString('base64url');
+    const res = await me(`Bearer ${header}.${forged}.${access_token.split('.')[2]}`);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: UNAUTHENTICATED });
+  });
+
+  it('an ID token is not an access token: 401 unauthenticated', async () => {
+    const { id_token } = await loginAlice();
+    const res = await me(`Bearer ${id_token}`);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: UNAUTHENTICATED });
+  });
+
+  it('a token signed by another realm is 401 unauthenticated', async () => {
+    const other = await startTestIdp({ realm: (realm) => ({ ...realm, realm: 'other' }) });
+    try {
+      const res = await request(buildTestGateway({ idpUrl: other.url, env: { KEYCLOAK_REALM: 'other' } }).app)
+        .post('/api/auth/login')
+        .send({ username: 'alice', password: 'alice-password' });
+      const answer = await me(`Bearer ${res.body.token.access_token}`);
+      expect({ status: answer.status, body: answer.body }).toEqual({ status: 401, body: UNAUTHENTICATED });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('an expired access token is 401 token_expired', async () => {
+    const { access_token } = await loginAlice();
+    clock.advance(301_000 + 5_000);
+    try {
+      const res = await me(`Bearer ${access_token}`);
+      expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'token_expired', message: 'The access token has expired' } });
+    } finally {
+      clock.advance(-306_000);
+    }
+  });
+
+  it('a flood of tokens with unknown key ids causes at most one key-set refetch', async () => {
+    const tokens = await loginAlice();
+    await me(`Bearer ${tokens.access_token}`);
+    const before = keySetFetches;
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        new SignJWT({ typ: 'Bearer', azp: 'authgate', preferred_username: 'mallory' })
+          .setProtectedHeader({ alg: 'RS256', kid: `made-up-${i}` })
+          .setIssuer(idp.issuer)
+          .setSubject('mallory')
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(privateKey),
+      ),
+    );
+    const answers = await Promise.all(forged.map((token) => me(`Bearer ${token}`)));
+    expect(answers.map((res) => res.status)).toEqual(forged.map(() => 401));
+    expect(keySetFetches - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('POST /api/auth/logout', () => {
+  it('ends the provider session, refuses the access token from then on, and the refresh token no longer works', async () => {
+    const tokens = await loginAlice();
+    idp.clearSeen();
+    const res = await request(gateway.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
+    expect(idp.seen).toEqual([expect.objectContaining({ endpoint: 'logout', clientId: 'authgate', status: 204 })]);
+
+    const after = await me(`Bearer ${tokens.access_token}`);
+    expect({ status: after.status, body: after.body }).toEqual({ status: 401, body: { error: 'token_revoked', message: 'The access token has been revoked' } });
+    const refreshed = await request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: tokens.refresh_token });
+    expect({ status: refreshed.status, body: refreshed.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+    expect(idp.seen.at(-1)).toMatchObject({ errorDescription: 'Session not active' });
+    expect(gateway.logs.events('auth.logout')).toContainEqual(expect.objectContaining({ sub: expect.any(String) }));
+  });
+
+  it('is idempotent: logging out twice answers 200 both times', async () => {
+    const tokens = await loginAlice();
+    const first = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: tokens.refresh_token });
+    const second = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: tokens.refresh_token });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body).toEqual({ message: 'Logged out' });
+  });
+
+  it('works with an expired access token and an expired refresh token (Keycloak does not check expiry on logout)', async () => {
+    const tokens = await loginAlice();
+    clock.advance(1_801_000);
+    try {
+      const res = await request(gateway.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
+    } finally {
+      clock.advance(-1_801_000);
+    }
+  });
+
+  it('without a refresh token answers 400 refresh_token_required', async () => {
+    const res = await request(gateway.app).post('/api/auth/logout').send({});
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'refresh_token_required', message: 'Refresh token is required' } });
+  });
+
+  it.each([['garbage', 'not-a-token'], ['an access token', 'ACCESS']])('with %s as the refresh token answers 400 invalid_grant', async (_case, value) => {
+    const token = value === 'ACCESS' ? (await loginAlice()).access_token : value;
+    const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: token });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+  });
+});

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { DevIdp } from '../../src/dev-idp/index.js';
+import { buildTestGateway, DEMO_CLIENT_SECRET, type TestGateway } from '../support/gateway.js';
+import { startTestIdp } from '../support/idp.js';
+import { closedPort } from '../support/ports.js';
+
+// A user whose password is a canary: if it shows up anywhere in the logs, something logs what it must not.
+const CANARY_PASSWORD = `CANARY-PW-${randomBytes(8).toString('hex')}`;
+
+let idp: DevIdp;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  idp = await startTestIdp({
+    realm: (realm) => ({
+      ...realm,
+      users: [
+        ...realm.users,
+        { username: 'canary', email: 'canary@example.test', firstName: 'Can', lastName: 'Ary', enabled: true, credentials: [{ type: 'password', value: CANARY_PASSWORD }], realmRoles: ['user'] },
+      ],
+    }),
+  });
+  gateway = buildTestGateway({ idpUrl: idp.url, env: { LOG_LEVEL: 'silly' } });
+});
+
+afterAll(async () => {
+  await idp.close();
+});
+
+describe('what the gateway logs', () => {
+  it('never holds a password, a token or the client secret, through every path a request can take', async () => {
+    const app = gateway.app;
+    const secrets: string[] = [CANARY_PASSWORD, DEMO_CLIENT_SECRET];
+
+    const login = await request(app).post('/api/auth/login').send({ username: 'canary', password: CANARY_PASSWORD });
+    expect(login.status).toBe(200);
+    secrets.push(login.body.token.access_token, login.body.token.refresh_token, login.body.token.id_token);
+
+    await request(app).post('/api/auth/login').send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
+    await request(app).post('/api/auth/login').send({ username: CANARY_PASSWORD, password: CANARY_PASSWORD });
+    await request(app).post(`/api/auth/login?password=${CANARY_PASSWORD}`).send({ username: 'canary', password: CANARY_PASSWORD });
+    await request(app).post('/api/auth/login').set('Content-Type', 'application/json').send(`{"username":"canary","password":"${CANARY_PASSWORD}"`);
+    await request(app).get('/api/auth/me').set('Authorization', `Bearer ${login.body.token.access_token}`);
+    const refreshed = await request(app).post('/api/auth/refresh-token').send({ refresh_token: login.body.token.refresh_token });
+    expect(refreshed.status).toBe(200);
+    secrets.push(refreshed.body.token.access_token, refreshed.body.token.refresh_token);
+    await request(app).post('/api/auth/refresh-token').send({ refresh_token: login.body.token.refresh_token });
+    await request(app).post(`/api/auth/refresh-token?refresh_token=${refreshed.body.token.refresh_token}`).send({});
+    await request(app)
+      .post('/api/auth/logout')
+      .set('Authorization', `Bearer ${refreshed.body.token.access_token}`)
+      .set('Cookie', `sid=${CANARY_PASSWORD}`)
+      .send({ refresh_token: refreshed.body.token.refresh_token });
+    await request(app).get('/api/auth/me').set('Authorization', `Bearer ${refreshed.body.token.access_token}`);
+
+    const down = buildTestGateway({ idpUrl: `http://127.0.0.1:${await closedPort()}`, env: { LOG_LEVEL: 'silly' } });
+    await request(down.app).post('/api/auth/login').send({ username: 'canary', password: CANARY_PASSWORD });
+    await request(down.app).post('/api/auth/refresh-token').send({ refresh_token: refreshed.body.token.refresh_token });
+
+    const logged = gateway.logs.text() + down.logs.text();
+    expect(gateway.logs.lines().length).toBeGreaterThan(20);
+    for (const secret of secrets) expect(logged).not.toContain(secret);
+    expect(logged).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
+    // The failed logins are there, identifiable without naming what was typed.
+    expect(gateway.logs.events('auth.login.failed')).toContainEqual(expect.objectContaining({ error: 'invalid_credentials', usernameHash: expect.stringMatching(/^[0-9a-f]{16}$/) }));
+  });
+});

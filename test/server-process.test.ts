@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { projectRoot } from '../src/project-root.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real entry point (src/server.ts through tsx) as `npm start` would, with only the given environment. */
+function runServer(env: Record<string, string>, whileRunning?: (stdout: () => string, kill: (signal: NodeJS.Signals) => void) => Promise<void>): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'server.ts')], {
+    cwd: projectRoot(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  if (whileRunning) void whileRunning(() => stdout, (signal) => child.kill(signal)).catch(() => child.kill('SIGKILL'));
+  return exited;
+}
+
+async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = read().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the server process', () => {
+  it('refuses to start on a wrong setting, naming the variable, with exit code 1', async () => {
+    const run = await runServer({ PORT: 'eighty' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('authgate: Invalid configuration:\n  - PORT: must be a port number\n');
+  }, 30_000);
+
+  it('refuses the embedded development IdP in production', async () => {
+    const run = await runServer({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)');
+  }, 30_000);
+
+  it('starts with the embedded IdP, says loudly that it is a development IdP, serves, and stops cleanly on SIGTERM', async () => {
+    let health: unknown;
+    let login: unknown;
+    const run = await runServer({ PORT: '0', DEV_IDP_PORT: '0' }, async (stdout, kill) => {
+      const [, url] = await waitFor(stdout, /"url":"(http:\/\/localhost:\d+)"/);
+      health = await (await fetch(`${url}/healthz`)).json();
+      const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"alice","password":"alice-password"}' });
+      login = (await res.json()) as unknown;
+      kill('SIGTERM');
+    });
+    expect(run.code).toBe(0);
+    expect(health).toEqual({ status: 'ok' });
+    expect(login).toMatchObject({ message: 'Login successful', user: { username: 'alice' } });
+    const lines = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ event: 'dev_idp.started', level: 'warn' }));
+    expect(lines).toContainEqual(expect.objectContaining({ event: 'gateway.stopped' }));
+    expect(run.stdout).not.toContain('alice-password');
+  }, 30_000);
+});
