@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { buildTestGateway } from '../support/gateway.js';
 import { closedPort } from '../support/ports.js';
+import { startTestIdp } from '../support/idp.js';
 import { startScriptedProvider, type ScriptedProvider } from '../support/scripted-provider.js';
 
 const UNAVAILABLE = { error: 'idp_unavailable', message: 'The identity provider cannot be reached' };
@@ -106,5 +107,27 @@ describe('when the provider answers garbage', () => {
     const { app } = buildTestGateway({ idpUrl: provider.url });
     const res = await request(app).post('/api/auth/login').send({ username: 'a', password: 'b' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 502, body: IDP_ERROR });
+  });
+});
+
+describe('when the provider comes back', () => {
+  it('the same gateway serves again, without a restart', async () => {
+    const port = await closedPort();
+    const { app } = buildTestGateway({ idpUrl: `http://127.0.0.1:${port}` });
+    const login = () => request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' });
+    expect((await login()).status).toBe(503);
+    expect((await request(app).get('/readyz')).status).toBe(503);
+
+    const idp = await startTestIdp({ port });
+    try {
+      expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', checks: { idp: 'ok' } });
+      const res = await login();
+      expect(res.status).toBe(200);
+      expect(res.body.user.username).toBe('alice');
+    } finally {
+      await idp.close();
+    }
+    // Down again after having been up (discovery cached): still 503, never a 500.
+    expect((await login()).body).toEqual(UNAVAILABLE);
   });
 });
