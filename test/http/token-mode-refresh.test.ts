@@ -130,3 +130,29 @@ describe('POST /api/auth/refresh-token', () => {
     expect({ status: newest.status, body: newest.body }).toEqual({ status: 400, body: INVALID_GRANT });
   });
 });
+
+describe('POST /api/auth/logout with refresh tokens that are not valid for this client', () => {
+  it('a refresh token of another client is 400 invalid_grant and ends nothing', async () => {
+    const direct = await fetch(`${idp.issuer}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'other-app', client_secret: 'other-secret', username: 'alice', password: 'alice-password' }),
+    });
+    const { refresh_token } = (await direct.json()) as { refresh_token: string };
+    const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
+    const stillAlive = await fetch(`${idp.issuer}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'other-app', client_secret: 'other-secret', refresh_token }),
+    });
+    expect(stillAlive.status).toBe(200);
+  });
+
+  it('a refresh token replayed after rotation still ends the session (Keycloak checks no reuse on logout)', async () => {
+    const tokens = await loginAlice();
+    const rotated = await refresh({ refresh_token: tokens.refresh_token });
+    const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: tokens.refresh_token });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
+    const after = await refresh({ refresh_token: rotated.body.token.refresh_token });
+    expect({ status: after.status, body: after.body }).toEqual({ status: 400, body: INVALID_GRANT });
+  });
+});
