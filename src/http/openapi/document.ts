@@ -56,7 +56,7 @@ export function openApiDocument(): Json {
               required: ['message', 'token', 'user'],
               properties: { message: { const: 'Login successful' }, token: ref('TokenSet'), user: ref('User') },
             }),
-            ...errors(['credentials_required', 'invalid_scope', 'invalid_credentials', 'account_disabled', 'account_not_ready', ...BODY_FAILURES, ...IDP_FAILURES]),
+            ...errors(['credentials_required', 'invalid_scope', 'invalid_credentials', 'account_disabled', 'account_not_ready', 'rate_limited', ...BODY_FAILURES, ...IDP_FAILURES]),
           },
         },
       },
