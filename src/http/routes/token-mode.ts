@@ -31,16 +31,14 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     noStore(res).json({ message: 'Login successful', token: publicTokens(tokens), user });
   });
 
-  router.post('/refresh-token', async (req, res) => {
-    res.locals.event = 'auth.refresh';
+  router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
     const { refresh_token } = parseBody(refreshBody, req.body, ['refresh_token'], 'refresh_token_required');
     const tokens = await identityProvider.refresh(refresh_token);
     logger.info('auth.refresh.succeeded', { event: 'auth.refresh.succeeded' });
     noStore(res).json({ message: 'Token refreshed successfully', token: publicTokens(tokens) });
   });
 
-  router.post('/logout', async (req, res) => {
-    res.locals.event = 'auth.logout';
+  router.post('/logout', markEvent('auth.logout'), async (req, res) => {
     const { refresh_token } = parseBody(logoutBody, req.body, ['refresh_token'], 'refresh_token_required');
     // The access token is refused from now on even if ending the provider session fails below.
     const sub = await denyAccessToken(bearerToken(req));
@@ -49,8 +47,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     noStore(res).json({ message: 'Logged out' });
   });
 
-  router.get('/me', async (req, res) => {
-    res.locals.event = 'auth.me';
+  router.get('/me', markEvent('auth.me'), async (req, res) => {
     const token = bearerToken(req);
     if (!token) throw new ApiError('unauthenticated');
     const verified = await identityProvider.verifyAccessToken(token);
