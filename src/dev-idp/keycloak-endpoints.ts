@@ -53,6 +53,25 @@ export function keycloakEndpoints(ctx: GrantContext, seen: (record: SeenRequest)
     seen({ ...record, status: res.statusCode });
   });
 
+  // Keycloak's userinfo accepts its JWT access tokens (oidc-provider's would refuse them) and signals failure in the
+  // WWW-Authenticate header with an empty body, as Keycloak's OAuth2Error does.
+  const userinfo = async (req: Request, res: Response) => {
+    const header = req.get('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const claims = token ? await ctx.minter.readAccessToken(token) : undefined;
+    const session = typeof claims?.sid === 'string' ? ctx.sessions.find(claims.sid) : undefined;
+    if (!claims || !ctx.sessions.isActive(session)) {
+      const challenge = token ? `Bearer realm="${ctx.realm.realm}", error="invalid_token", error_description="Token verification failed"` : `Bearer realm="${ctx.realm.realm}"`;
+      res.status(401).set('WWW-Authenticate', challenge).type('text/plain').end();
+    } else {
+      const { sub, email_verified, name, preferred_username, given_name, family_name, email } = claims;
+      noStore(res).json({ sub, email_verified, name, preferred_username, given_name, family_name, email });
+    }
+    seen({ endpoint: 'userinfo', status: res.statusCode });
+  };
+  router.get('/protocol/openid-connect/userinfo', userinfo);
+  router.post('/protocol/openid-connect/userinfo', form, userinfo);
+
   return router;
 }
 

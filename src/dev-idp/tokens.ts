@@ -133,6 +133,17 @@ export class TokenMinter {
     }
   }
 
+  /** The claims of an unexpired access token this realm signed; undefined for anything else. */
+  async readAccessToken(token: string): Promise<JWTPayload | undefined> {
+    try {
+      const key = await importJWK(publicJwk(this.keys), 'RS256');
+      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: this.issuer, currentDate: new Date(this.now()) });
+      return payload.typ === 'Bearer' ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async sign(claims: JWTPayload): Promise<string> {
     this.signingKey ??= (await importJWK(this.keys.privateJwk, 'RS256')) as CryptoKey;
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.keys.privateJwk.kid ?? '' }).sign(this.signingKey);

@@ -291,3 +291,34 @@ describe('starting and stopping', () => {
     }
   });
 });
+
+describe('userinfo', () => {
+  const userinfo = (authorization?: string) => fetch(`${idp.issuer}/protocol/openid-connect/userinfo`, { headers: authorization ? { authorization } : {} });
+
+  it("answers the profile of a live access token's user", async () => {
+    const login = await password('alice', 'alice-password', { scope: 'openid' });
+    const res = await userinfo(`Bearer ${String(login.body.access_token)}`);
+    expect(await res.json()).toEqual({
+      sub: expect.any(String),
+      email_verified: true,
+      name: 'Alice Liddell',
+      preferred_username: 'alice',
+      given_name: 'Alice',
+      family_name: 'Liddell',
+      email: 'alice@example.test',
+    });
+  });
+
+  it("refuses a bad token or an ended session in Keycloak's header-only style", async () => {
+    const bad = await userinfo('Bearer nope');
+    expect({ status: bad.status, challenge: bad.headers.get('www-authenticate'), body: await bad.text() }).toEqual({
+      status: 401,
+      challenge: 'Bearer realm="demo", error="invalid_token", error_description="Token verification failed"',
+      body: '',
+    });
+    const login = await password('alice', 'alice-password');
+    await fetch(`${idp.issuer}/protocol/openid-connect/logout`, { method: 'POST', body: new URLSearchParams({ ...CLIENT, refresh_token: String(login.body.refresh_token) }) });
+    expect((await userinfo(`Bearer ${String(login.body.access_token)}`)).status).toBe(401);
+    expect((await userinfo()).headers.get('www-authenticate')).toBe('Bearer realm="demo"');
+  });
+});
