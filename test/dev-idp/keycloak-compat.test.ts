@@ -322,3 +322,22 @@ describe('userinfo', () => {
     expect((await userinfo()).headers.get('www-authenticate')).toBe('Bearer realm="demo"');
   });
 });
+
+describe('realm lifespans', () => {
+  it('follows accessTokenLifespan, and caps refresh tokens and sessions at ssoSessionMaxLifespan', async () => {
+    const capped = new MovableClock();
+    const short = await startTestIdp({ now: () => capped.now(), realm: (realm) => ({ ...realm, accessTokenLifespan: 60, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 600 }) });
+    try {
+      const login = await token({ grant_type: 'password', ...CLIENT, username: 'alice', password: 'alice-password' }, {}, short);
+      expect({ expires_in: login.body.expires_in, refresh_expires_in: login.body.refresh_expires_in }).toEqual({ expires_in: 60, refresh_expires_in: 600 });
+      capped.advance(500_000);
+      const later = await token({ grant_type: 'refresh_token', ...CLIENT, refresh_token: String(login.body.refresh_token) }, {}, short);
+      expect(later.body.refresh_expires_in).toBe(100);
+      capped.advance(101_000);
+      const over = await token({ grant_type: 'refresh_token', ...CLIENT, refresh_token: String(later.body.refresh_token) }, {}, short);
+      expect(over.body).toEqual({ error: 'invalid_grant', error_description: 'Token is not active' });
+    } finally {
+      await short.close();
+    }
+  });
+});
