@@ -1,39 +1,50 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Request } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Form } from './form.js';
 import { KC } from './keycloak-error.js';
-import type { Realm, RealmClient } from './realm.js';
+import type { RealmClient } from './realm-file.js';
+import type { RealmModel } from './realm-model.js';
 
-/**
- * Keycloak's client authentication for the token and logout endpoints: client_secret_basic (credentials form-encoded
- * inside Basic, RFC 6749 2.3.1) or client_secret_post, with Keycloak's two different answers for an unknown client
- * and a wrong secret.
- */
-export function authenticateClient(realm: Realm, req: Request, form: Record<string, string>): RealmClient {
-  const { clientId, secret } = credentialsOf(req, form);
-  const client = clientId ? realm.clients.find((c) => c.clientId === clientId) : undefined;
-  if (!client || !client.enabled) throw KC.invalidClient();
-  if (client.publicClient) return client;
-  if (secret === undefined || client.secret === undefined || !sameSecret(secret, client.secret)) throw KC.badClientSecret();
-  return client;
+export interface PresentedClient {
+  readonly clientId: string | undefined;
+  readonly secret: string | undefined;
 }
 
-function credentialsOf(req: Request, form: Record<string, string>): { clientId?: string; secret?: string } {
-  const header = req.get('authorization');
-  const basic = header ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+function formDecode(text: string): string {
+  return decodeURIComponent(text.replace(/\+/g, ' '));
+}
+
+/**
+ * The client credentials of a request as Keycloak's ClientIdAndSecretAuthenticator reads them: an HTTP Basic header
+ * (id and secret form-encoded inside it, RFC 6749 2.3.1) wins; otherwise client_id / client_secret from the form.
+ */
+export function presentedClient(authorization: string | undefined, form: Form): PresentedClient {
+  const basic = authorization ? /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization) : null;
   if (basic?.[1]) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) {
+    if (colon >= 0) {
       try {
-        return { clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')), secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')) };
+        return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
       } catch {
-        return {};
+        // not form-encoded: fall back to the form, as Keycloak does for a header it cannot parse
       }
     }
   }
-  return { clientId: form.client_id, secret: form.client_secret };
+  return { clientId: form.get('client_id'), secret: form.get('client_secret') };
 }
 
 function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/**
+ * Keycloak's two different answers: an unknown, missing or disabled client is `invalid_client`; a known confidential
+ * client with a wrong or missing secret is `unauthorized_client`. A public client needs no secret (one sent is ignored).
+ */
+export function authenticateClient(realm: RealmModel, presented: PresentedClient): RealmClient {
+  const client = presented.clientId ? realm.client(presented.clientId) : undefined;
+  if (!client || !client.enabled) throw KC.invalidClient();
+  if (client.publicClient) return client;
+  if (presented.secret === undefined || client.secret === undefined || !sameSecret(presented.secret, client.secret)) throw KC.badClientSecret();
+  return client;
 }

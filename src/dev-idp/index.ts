@@ -1,21 +1,24 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type { Logger } from '../observability/logger.js';
-import { keycloakEndpoints } from './keycloak-endpoints.js';
-import { assertSupportedCredentials } from './passwords.js';
+import type { IdpContext } from './context.js';
+import { createRequestHandler } from './http-server.js';
+import { generateKeys, importKeys, type DevIdpKeys } from './keys.js';
 import { createProvider } from './provider.js';
-import { parseRealm, type RealmFile } from './realm.js';
+import { parseRealm, type RealmFile } from './realm-file.js';
+import { RealmModel } from './realm-model.js';
+import { RevokedTokens } from './revoked-tokens.js';
 import type { SeenRequest } from './seen.js';
 import { SessionStore } from './sessions.js';
-import { generateKeys, TokenMinter, type DevIdpKeys } from './tokens.js';
+import { TokenMinter } from './tokens.js';
 
-export { loadRealmFile, type Realm, type RealmFile } from './realm.js';
+export { loadRealmFile, type Realm, type RealmFile } from './realm-file.js';
 export type { SeenRequest } from './seen.js';
-export type { DevIdpKeys } from './tokens.js';
+export type { DevIdpKeys } from './keys.js';
 
 export interface DevIdpOptions {
+  /** A realm file's content (loadRealmFile), or an object built or edited by a test; validated again here. */
   realm: RealmFile;
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -24,25 +27,28 @@ export interface DevIdpOptions {
   /** Host name in the issuer and every URL; defaults to `host`. */
   publicHost?: string;
   logger: Logger;
-  /** 'production' makes startDevIdp refuse. */
+  /** 'production' makes startDevIdp refuse: nothing listens. */
   nodeEnv?: string;
   /** Keycloak before 26.6 answers a wrong password with 401 (the default here); 26.6 and later with 400. */
   passwordGrantErrorStatus?: 400 | 401;
   /** Milliseconds since the epoch; tests move it to expire tokens and sessions without sleeping. */
   now?: () => number;
-  /** Reuse the keys of an earlier instance (a restart that keeps the realm's keys). */
+  /** The keys of an earlier instance (`DevIdp.signingKey`): tokens it issued keep verifying after a restart. */
   signingKey?: DevIdpKeys;
 }
 
 export interface DevIdp {
+  /** What KEYCLOAK_URL would be, e.g. http://127.0.0.1:54321. */
   readonly url: string;
+  /** `${url}/realms/${realmName}` */
   readonly issuer: string;
   readonly port: number;
   readonly realmName: string;
   readonly signingKey: DevIdpKeys;
-  /** Every request answered by the token and logout endpoints, in order. */
+  /** Every request to the token, logout, revocation, introspection and userinfo endpoints, in order. */
   readonly seen: readonly SeenRequest[];
   clearSeen(): void;
+  /** Stops listening, closes keep-alive connections, resolves when done. */
   close(): Promise<void>;
 }
 
@@ -54,54 +60,79 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   if (options.nodeEnv === 'production') {
     throw new Error('the development IdP refuses to start when NODE_ENV=production: set KEYCLOAK_URL to a real Keycloak');
   }
-  const realm = parseRealm(options.realm);
-  realm.users.forEach(assertSupportedCredentials);
-  const now = options.now ?? Date.now;
+  const realm = new RealmModel(parseRealm(options.realm));
   const keys = options.signingKey ?? (await generateKeys());
+  const material = await importKeys(keys);
   const host = options.host ?? '127.0.0.1';
 
-  const server = createServer();
+  // The issuer needs the port, the handler needs the issuer: requests arriving before it is ready get a 503.
+  const routing: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  const server = createServer((req, res) => {
+    if (routing.handler) routing.handler(req, res);
+    else res.writeHead(503).end();
+  });
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.publicHost ?? host}:${port}`;
-  const issuer = `${url}/realms/${realm.realm}`;
+  const realmPath = `/realms/${encodeURIComponent(realm.name)}`;
+  const issuer = `${url}${realmPath}`;
 
-  const seen: SeenRequest[] = [];
-  const sessions = new SessionStore(realm, now);
-  const minter = new TokenMinter(realm, issuer, keys, now);
-  const grantContext = { realm, sessions, minter, now, passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 401 };
-  const provider = createProvider(realm, issuer, keys);
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(`/realms/${realm.realm}`, keycloakEndpoints(grantContext, (record) => seen.push(record)));
-  app.use(`/realms/${realm.realm}`, provider.callback());
-  app.use('/realms/:realm', (_req, res) => {
-    res.status(404).json({ error: 'Realm does not exist' });
-  });
-  server.on('request', app);
-
-  options.logger.warn('DEVELOPMENT IdP started: not for production', {
-    event: 'dev_idp.started',
+  const now = options.now ?? Date.now;
+  const sessions = new SessionStore(realm.settings, now);
+  const ctx: IdpContext = {
+    realm,
     issuer,
-    users: realm.users.filter((u) => !u.serviceAccountClientId).map((u) => u.username),
+    sessions,
+    minter: new TokenMinter(realm, issuer, material, sessions),
+    revoked: new RevokedTokens(() => sessions.now()),
+    passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 401,
+  };
+  const provider = createProvider({ realm, issuer, keys, interactionPath: (uid) => `${realmPath}/login-actions/${uid}` });
+  const seen: SeenRequest[] = [];
+  routing.handler = createRequestHandler({
+    ctx,
+    provider,
+    logger: options.logger,
+    record: (s) => seen.push(s),
   });
 
+  logStart(options.logger, realm, issuer);
   return {
     url,
     issuer,
     port,
-    realmName: realm.realm,
+    realmName: realm.name,
     signingKey: keys,
     seen,
     clearSeen: () => {
       seen.length = 0;
     },
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections();
       await closed;
     },
   };
+}
+
+function logStart(logger: Logger, realm: RealmModel, issuer: string): void {
+  logger.warn('DEVELOPMENT IdP started: not for production', {
+    event: 'dev_idp.started',
+    issuer,
+    users: realm.loginUsers().map((u) => u.username),
+    clients: realm.settings.clients.map((c) => c.clientId),
+  });
+  if (!realm.settings.enabled) {
+    logger.warn('the realm is disabled ("enabled" is false or missing, as Keycloak imports it): every token request answers 403', { event: 'dev_idp.realm_disabled', realm: realm.name });
+  }
+  for (const user of realm.users) {
+    if (user.password?.kind === 'unsupported') {
+      logger.warn('a user cannot log in: the development IdP cannot check this password credential (give it a plain "value")', {
+        event: 'dev_idp.unsupported_credential',
+        username: user.username,
+        reason: user.password.reason,
+      });
+    }
+  }
 }

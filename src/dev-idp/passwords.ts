@@ -1,44 +1,89 @@
-import { createHash, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import type { RealmCredential, RealmUser } from './realm.js';
+import { createHash, pbkdf2, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { RealmCredential } from './realm-file.js';
 
-const PBKDF2_DIGESTS: Record<string, string> = { pbkdf2: 'sha1', 'pbkdf2-sha256': 'sha256', 'pbkdf2-sha512': 'sha512' };
-
-/**
- * Checks a password against a realm user's credentials. Plain `value`s (Keycloak's import format) are compared as
- * SHA-256 digests in constant time, without Keycloak's deliberate hashing cost (Argon2 or PBKDF2 with 27,500 to 210,000
- * iterations): logins here are far cheaper than at Keycloak. Exported PBKDF2 hashes are derived with their stored
- * iterations and key length, so an exported realm works as it is.
+/*
+ * What the development IdP does with passwords (benchmarks against it must say so):
+ *
+ * - A plain `credentials[].value` (Keycloak's import format) is kept only as its SHA-256 digest, and a login compares
+ *   digests with crypto.timingSafeEqual. That costs microseconds, NOT the ~25-225 ms of CPU that Keycloak spends per
+ *   login on Argon2id (25+) or PBKDF2-SHA512 with 210,000 iterations (24). Login throughput measured against the dev
+ *   IdP says nothing about Keycloak's.
+ * - A hashed credential from a Keycloak export (`secretData` {"value","salt"} + `credentialData` {"hashIterations",
+ *   "algorithm"}) is checked the way Keycloak checks it: PBKDF2 with the stored iteration count, salt and key length
+ *   (32 or 64 bytes), algorithm `pbkdf2` (SHA-1), `pbkdf2-sha256` or `pbkdf2-sha512`. That costs what it costs.
+ * - Argon2 hashes (Keycloak 25+ exports) cannot be checked on Node 20 without a native dependency: such a user cannot log
+ *   in, and the IdP warns at start. Give the user a plain `value` instead.
  */
-export function passwordMatches(user: RealmUser | undefined, password: string): boolean {
-  const credentials = user?.credentials.filter((c) => c.type === 'password') ?? [];
-  // An unknown user still pays for one comparison, as Keycloak runs a dummy hash: no timing difference to probe.
-  if (credentials.length === 0) return constantTimeEqual(password, '\u0000no-user');
-  return credentials.some((credential) => matches(credential, password));
+
+const pbkdf2Async = promisify(pbkdf2);
+
+export type StoredPassword =
+  | { readonly kind: 'plain'; readonly digest: Buffer }
+  | { readonly kind: 'pbkdf2'; readonly hash: 'sha1' | 'sha256' | 'sha512'; readonly iterations: number; readonly salt: Buffer; readonly key: Buffer }
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+const PBKDF2_HASHES: Record<string, 'sha1' | 'sha256' | 'sha512'> = {
+  pbkdf2: 'sha1',
+  'pbkdf2-sha256': 'sha256',
+  'pbkdf2-sha512': 'sha512',
+};
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function matches(credential: RealmCredential, password: string): boolean {
-  if (credential.value !== undefined) return constantTimeEqual(password, credential.value);
-  if (!credential.secretData || !credential.credentialData) return false;
-  const secret = JSON.parse(credential.secretData) as { value?: string; salt?: string };
-  const data = JSON.parse(credential.credentialData) as { hashIterations?: number; algorithm?: string };
-  const digest = PBKDF2_DIGESTS[data.algorithm ?? ''];
-  if (!digest || !secret.value || !secret.salt || !data.hashIterations) return false;
-  const expected = Buffer.from(secret.value, 'base64');
-  const derived = pbkdf2Sync(password, Buffer.from(secret.salt, 'base64'), data.hashIterations, expected.length, digest);
-  return timingSafeEqual(derived, expected);
-}
-
-/** Refuses at load time what this IdP cannot check, instead of failing every login of that user later. */
-export function assertSupportedCredentials(user: RealmUser): void {
-  for (const credential of user.credentials) {
-    if (credential.type !== 'password' || credential.value !== undefined) continue;
-    const algorithm = credential.credentialData ? (JSON.parse(credential.credentialData) as { algorithm?: string }).algorithm : undefined;
-    if (!algorithm || !PBKDF2_DIGESTS[algorithm]) {
-      throw new Error(`user ${user.username}: password hash algorithm ${algorithm ?? '(none)'} is not supported by the development IdP (use a plain "value" or a PBKDF2 hash)`);
-    }
+function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+function compileHashed(credential: RealmCredential): StoredPassword {
+  const secret = parseJsonObject(credential.secretData);
+  const data = parseJsonObject(credential.credentialData);
+  if (!secret || !data) return { kind: 'unsupported', reason: 'secretData/credentialData are not JSON objects' };
+  const algorithm = typeof data.algorithm === 'string' ? data.algorithm : 'pbkdf2-sha256';
+  const hash = PBKDF2_HASHES[algorithm];
+  if (!hash) return { kind: 'unsupported', reason: `hash algorithm "${algorithm}" is not supported by the dev IdP` };
+  const iterations = data.hashIterations;
+  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 1) {
+    return { kind: 'unsupported', reason: 'credentialData.hashIterations is not a positive integer' };
+  }
+  if (typeof secret.value !== 'string' || typeof secret.salt !== 'string') {
+    return { kind: 'unsupported', reason: 'secretData needs "value" and "salt" (base64)' };
+  }
+  const key = Buffer.from(secret.value, 'base64');
+  if (key.length === 0) return { kind: 'unsupported', reason: 'secretData.value is empty' };
+  return { kind: 'pbkdf2', hash, iterations, salt: Buffer.from(secret.salt, 'base64'), key };
+}
+
+/** The user's password credential, ready to check; undefined when the user has none (then no password matches). */
+export function compilePassword(credentials: readonly RealmCredential[]): StoredPassword | undefined {
+  const credential = credentials.find((c) => c.type === 'password');
+  if (!credential) return undefined;
+  if (credential.value !== undefined) return { kind: 'plain', digest: sha256(credential.value) };
+  return compileHashed(credential);
+}
+
+// Unknown users still cost one digest comparison, so "no such user" is not measurably faster than "wrong password".
+const DUMMY: StoredPassword = { kind: 'plain', digest: sha256('dev-idp dummy password') };
+
+export async function verifyPassword(stored: StoredPassword | undefined, presented: string | undefined): Promise<boolean> {
+  const target = stored ?? DUMMY;
+  const candidate = presented ?? '';
+  switch (target.kind) {
+    case 'plain':
+      return timingSafeEqual(sha256(candidate), target.digest) && stored !== undefined && presented !== undefined;
+    case 'pbkdf2': {
+      const derived = await pbkdf2Async(Buffer.from(candidate, 'utf8'), target.salt, target.iterations, target.key.length, target.hash);
+      return timingSafeEqual(derived, target.key) && presented !== undefined;
+    }
+    case 'unsupported':
+      return false;
+  }
 }

@@ -1,94 +1,131 @@
 import { randomUUID } from 'node:crypto';
 import { KC } from './keycloak-error.js';
-import type { Realm } from './realm.js';
+import type { Realm } from './realm-file.js';
 
-/** A Keycloak user session with its one client session: what a refresh token lives or dies by. */
-export interface UserSession {
-  readonly id: string;
-  readonly userId: string;
+/** A client's part of a user session: where Keycloak keeps the refresh-token reuse state. */
+export interface ClientSession {
   readonly clientId: string;
+  /** The scope granted at login; refreshes keep it. */
   readonly scope: string;
-  /** Milliseconds since the epoch, like every time below. */
-  readonly started: number;
-  lastRefresh: number;
-  ended: boolean;
-  /** Keycloak detaches the client session after a reuse: every refresh token of it fails from then on. */
-  detached: boolean;
   currentRefreshTokenId: string | undefined;
   useCount: number;
-  /** When each refresh token of the chain was issued, to tell an older token from the current one. */
+  /** The order in which this client session's refresh tokens were issued, to tell an older token from a newer one. */
   readonly issued: Map<string, number>;
 }
 
-/** In-memory sessions; a restart of the development IdP ends them all, as a Keycloak restart without a database would. */
+/** A Keycloak user session (or offline session). Times in whole seconds, as Keycloak keeps them. */
+export interface UserSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly offline: boolean;
+  readonly started: number;
+  lastRefresh: number;
+  readonly clients: Map<string, ClientSession>;
+}
+
+const PURGE_EVERY_SECONDS = 60;
+
+/**
+ * In-memory sessions: a restart ends them all, as a Keycloak before 26 (sessions not persisted) would. Keycloak keeps
+ * online and offline sessions apart; so does this store, under the same id.
+ */
 export class SessionStore {
-  private readonly sessions = new Map<string, UserSession>();
+  private readonly online = new Map<string, UserSession>();
+  private readonly offline = new Map<string, UserSession>();
+  private lastPurge = 0;
 
   constructor(
     private readonly realm: Realm,
-    private readonly now: () => number,
+    private readonly nowMs: () => number,
   ) {}
 
-  create(userId: string, clientId: string, scope: string): UserSession {
+  now(): number {
+    return Math.floor(this.nowMs() / 1000);
+  }
+
+  create(userId: string, clientId: string, scope: string, offline: boolean): { session: UserSession; client: ClientSession } {
+    this.purge();
     const now = this.now();
-    const session: UserSession = {
-      id: randomUUID(),
-      userId,
-      clientId,
-      scope,
-      started: now,
-      lastRefresh: now,
-      ended: false,
-      detached: false,
-      currentRefreshTokenId: undefined,
-      useCount: 0,
-      issued: new Map(),
-    };
-    this.sessions.set(session.id, session);
-    return session;
+    const client: ClientSession = { clientId, scope, currentRefreshTokenId: undefined, useCount: 0, issued: new Map() };
+    const session: UserSession = { id: randomUUID(), userId, offline, started: now, lastRefresh: now, clients: new Map([[clientId, client]]) };
+    (offline ? this.offline : this.online).set(session.id, session);
+    return { session, client };
   }
 
-  find(id: string): UserSession | undefined {
-    return this.sessions.get(id);
+  find(id: string, offline: boolean): UserSession | undefined {
+    return (offline ? this.offline : this.online).get(id);
   }
 
-  isActive(session: UserSession | undefined): session is UserSession {
-    if (!session || session.ended) return false;
+  /** Keycloak's AuthenticationManager.isSessionValid: inside both the idle timeout and the maximum lifespan. */
+  isValid(session: UserSession): boolean {
     const now = this.now();
-    return now < session.lastRefresh + this.realm.ssoSessionIdleTimeout * 1000 && now < session.started + this.realm.ssoSessionMaxLifespan * 1000;
+    const { idle, max } = this.limits(session);
+    return session.lastRefresh + idle > now && (max === undefined || session.started + max > now);
   }
 
-  /** When a refresh token issued now must expire: the idle timeout from now, capped by the session's maximum. */
-  refreshExpiry(session: UserSession, nowMs: number): number {
-    return Math.min(nowMs + this.realm.ssoSessionIdleTimeout * 1000, session.started + this.realm.ssoSessionMaxLifespan * 1000);
+  /** When a refresh token issued now expires: idle timeout from now, capped by the maximum; none for an unbounded offline session. */
+  refreshTokenExpiry(session: UserSession): number | undefined {
+    const { idle, max } = this.limits(session);
+    if (session.offline && max === undefined) return undefined;
+    return Math.min(this.now() + idle, session.started + (max ?? Number.MAX_SAFE_INTEGER));
+  }
+
+  /** Keycloak never lets an access token outlive its session's maximum lifespan. */
+  accessTokenExpiry(session: UserSession | undefined, lifespan: number): number {
+    const exp = this.now() + lifespan;
+    const max = session ? this.limits(session).max : undefined;
+    return session && max !== undefined ? Math.min(exp, session.started + max) : exp;
+  }
+
+  touch(session: UserSession): void {
+    session.lastRefresh = this.now();
+  }
+
+  recordRefreshToken(client: ClientSession, tokenId: string): void {
+    client.issued.set(tokenId, client.issued.size + 1);
   }
 
   /**
-   * Keycloak's reuse rules (TokenManager.validateTokenReuse) when the realm revokes refresh tokens: a token older than
-   * the one last used is stale; the current one may be used refreshTokenMaxReuse + 1 times. Either violation detaches
-   * the client session, so the legitimate newest token dies too.
+   * Keycloak's TokenManager.validateTokenReuse, applied when the realm revokes refresh tokens: a token older than the
+   * current one is stale; the current one may be used refreshTokenMaxReuse + 1 times. Either violation detaches the
+   * client session, so every refresh token of it fails from then on, the legitimate newest one included.
    */
-  useRefreshToken(session: UserSession, tokenId: string): void {
-    if (session.detached) throw KC.clientDetached();
+  useRefreshToken(session: UserSession, client: ClientSession, tokenId: string): void {
     if (!this.realm.revokeRefreshToken) return;
-    const issuedAt = session.issued.get(tokenId) ?? 0;
-    if (session.currentRefreshTokenId !== undefined && tokenId !== session.currentRefreshTokenId && issuedAt < session.lastRefresh) {
-      session.detached = true;
+    const order = client.issued.get(tokenId) ?? 0;
+    const current = client.currentRefreshTokenId === undefined ? undefined : (client.issued.get(client.currentRefreshTokenId) ?? 0);
+    if (current !== undefined && tokenId !== client.currentRefreshTokenId && order < current) {
+      session.clients.delete(client.clientId);
       throw KC.staleToken();
     }
-    if (tokenId !== session.currentRefreshTokenId) {
-      session.currentRefreshTokenId = tokenId;
-      session.useCount = 0;
+    if (tokenId !== client.currentRefreshTokenId) {
+      client.currentRefreshTokenId = tokenId;
+      client.useCount = 0;
     }
-    if (session.useCount > this.realm.refreshTokenMaxReuse) {
-      session.detached = true;
+    if (client.useCount > this.realm.refreshTokenMaxReuse) {
+      session.clients.delete(client.clientId);
       throw KC.reuseExceeded();
     }
-    session.useCount += 1;
+    client.useCount += 1;
   }
 
   end(session: UserSession): void {
-    session.ended = true;
-    this.sessions.delete(session.id);
+    (session.offline ? this.offline : this.online).delete(session.id);
+  }
+
+  private limits(session: UserSession): { idle: number; max: number | undefined } {
+    const r = this.realm;
+    if (!session.offline) return { idle: r.ssoSessionIdleTimeout, max: r.ssoSessionMaxLifespan };
+    return { idle: r.offlineSessionIdleTimeout, max: r.offlineSessionMaxLifespanEnabled ? r.offlineSessionMaxLifespan : undefined };
+  }
+
+  // Expired sessions are dropped now and then, so a long-running dev IdP does not grow without bound.
+  private purge(): void {
+    const now = this.now();
+    if (now - this.lastPurge < PURGE_EVERY_SECONDS) return;
+    this.lastPurge = now;
+    for (const store of [this.online, this.offline]) {
+      for (const [id, session] of store) if (!this.isValid(session)) store.delete(id);
+    }
   }
 }

@@ -1,33 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { userId, type Realm, type RealmClient, type RealmUser } from './realm.js';
-import type { UserSession } from './sessions.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { compactVerify, SignJWT, type JWTPayload } from 'jose';
+import { allowedOrigins, profileClaims, roleClaims, serviceAccountClaims } from './claims.js';
+import type { KeyMaterial } from './keys.js';
+import type { RealmClient } from './realm-file.js';
+import type { RealmModel, User } from './realm-model.js';
+import type { ScopeGrant } from './scopes.js';
+import type { ClientSession, SessionStore, UserSession } from './sessions.js';
 
-/** The realm's keys: the RS256 pair published in the JWKS, and the secret refresh tokens are signed with (never published). */
-export interface DevIdpKeys {
-  privateJwk: JWK;
-  refreshSecret: string;
-}
-
-export async function generateKeys(): Promise<DevIdpKeys> {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const privateJwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
-  return { privateJwk, refreshSecret: randomBytes(64).toString('base64url') };
-}
-
-export function publicJwk({ privateJwk }: DevIdpKeys): JWK {
-  const { kty, n, e, kid, alg, use } = privateJwk;
-  return { kty, n, e, kid, alg, use };
-}
-
-// Keycloak's default realm roles, composed into default-roles-<realm> and granted to every user.
-const DEFAULT_ROLES = ['offline_access', 'uma_authorization'];
-const ACCOUNT_ROLES = ['manage-account', 'manage-account-links', 'view-profile'];
-
-export interface IssuedTokens {
+/** Keycloak's AccessTokenResponse, fields in its order. */
+export interface TokenResponse {
   access_token: string;
   expires_in: number;
-  refresh_expires_in?: number;
+  refresh_expires_in: number;
   refresh_token?: string;
   token_type: 'Bearer';
   id_token?: string;
@@ -36,146 +20,158 @@ export interface IssuedTokens {
   scope: string;
 }
 
-/** Mints tokens with Keycloak's shapes: RS256 JWT access and ID tokens, HS512 JWT refresh tokens of type "Refresh". */
-export class TokenMinter {
-  private signingKey: CryptoKey | undefined;
-  private readonly refreshKey: Uint8Array;
+/** The claims of a refresh token this realm signed (its expiry not yet judged). */
+export interface RefreshClaims {
+  readonly exp: number | undefined;
+  readonly iat: number;
+  readonly jti: string;
+  readonly iss: string;
+  readonly typ: 'Refresh' | 'Offline';
+  readonly azp: string;
+  readonly sid: string;
+  readonly sub: string;
+  readonly scope: string;
+}
 
+function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
+}
+
+async function verifiedPayload(token: string, key: CryptoKey | Uint8Array, alg: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(token, key, { algorithms: [alg] });
+    if (protectedHeader.alg !== alg) return undefined;
+    const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Mints and reads tokens of Keycloak's shapes: RS256 JWT access and ID tokens, HS512 JWT refresh tokens. */
+export class TokenMinter {
   constructor(
-    private readonly realm: Realm,
+    private readonly realm: RealmModel,
     readonly issuer: string,
-    private readonly keys: DevIdpKeys,
-    private readonly now: () => number,
-  ) {
-    this.refreshKey = new TextEncoder().encode(keys.refreshSecret);
+    private readonly keys: KeyMaterial,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  /** The answer to a login or refresh: new access token, new refresh token, ID token when openid was granted. */
+  async forSession(args: { user: User; client: RealmClient; grant: ScopeGrant; session: UserSession; clientSession: ClientSession; nonce?: string }): Promise<TokenResponse> {
+    const { user, client, grant, session, clientSession } = args;
+    const now = this.sessions.now();
+    const exp = this.sessions.accessTokenExpiry(session, this.realm.settings.accessTokenLifespan);
+    const accessToken = await this.accessToken(user, client, grant, exp, { sid: session.id });
+    const refreshExp = this.sessions.refreshTokenExpiry(session);
+    const refreshId = randomUUID();
+    this.sessions.recordRefreshToken(clientSession, refreshId);
+    const refreshToken = await new SignJWT({
+      ...(refreshExp === undefined ? {} : { exp: refreshExp }),
+      iat: now,
+      jti: refreshId,
+      iss: this.issuer,
+      aud: this.issuer,
+      sub: user.id,
+      typ: session.offline ? 'Offline' : 'Refresh',
+      azp: client.clientId,
+      sid: session.id,
+      scope: grant.scope,
+    })
+      .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: this.keys.refreshKid })
+      .sign(this.keys.refresh);
+    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: session.started, sid: session.id, nonce: args.nonce }) : undefined;
+    return {
+      access_token: accessToken,
+      expires_in: exp - now,
+      refresh_expires_in: refreshExp === undefined ? 0 : Math.max(0, refreshExp - now),
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+      ...(idToken ? { id_token: idToken } : {}),
+      'not-before-policy': 0,
+      session_state: session.id,
+      scope: grant.scope,
+    };
   }
 
-  async issue(options: {
-    user: RealmUser;
-    client: RealmClient;
-    scope: string;
-    session?: UserSession;
-    /** When a refresh token issued at `nowMs` expires; no refresh token without it. */
-    refreshExpiry?: (nowMs: number) => number;
-  }): Promise<IssuedTokens> {
-    const { user, client, scope, session } = options;
-    // One reading of the clock for every time in the answer, so expires_in and the tokens' exp agree to the second.
-    const nowMs = this.now();
-    const nowSeconds = Math.floor(nowMs / 1000);
-    const lifespan = this.realm.accessTokenLifespan;
-    const sub = userId(this.realm.realm, user);
-    const profile = profileClaims(user);
-    const accessToken = await this.sign({
-      exp: nowSeconds + lifespan,
-      iat: nowSeconds,
+  /** client_credentials: Keycloak's session is transient, so no sid, no session_state and no refresh token. */
+  async forServiceAccount(args: { user: User; client: RealmClient; grant: ScopeGrant; remoteAddress: string }): Promise<TokenResponse> {
+    const { user, client, grant } = args;
+    const now = this.sessions.now();
+    const exp = now + this.realm.settings.accessTokenLifespan;
+    const accessToken = await this.accessToken(user, client, grant, exp, serviceAccountClaims(client, args.remoteAddress));
+    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: now }) : undefined;
+    return {
+      access_token: accessToken,
+      expires_in: exp - now,
+      refresh_expires_in: 0,
+      token_type: 'Bearer',
+      ...(idToken ? { id_token: idToken } : {}),
+      'not-before-policy': 0,
+      scope: grant.scope,
+    };
+  }
+
+  /** A refresh token signed by this realm's secret, of a refresh type; undefined for anything else. */
+  async readRefreshToken(token: string): Promise<RefreshClaims | undefined> {
+    const c = await verifiedPayload(token, this.keys.refresh, 'HS512');
+    if (!c || (c.typ !== 'Refresh' && c.typ !== 'Offline')) return undefined;
+    const { exp, iat, jti, iss, azp, sid, sub, scope } = c;
+    if (typeof iat !== 'number' || typeof jti !== 'string' || typeof iss !== 'string' || typeof azp !== 'string') return undefined;
+    if (typeof sid !== 'string' || typeof sub !== 'string' || (exp !== undefined && typeof exp !== 'number')) return undefined;
+    return { exp, iat, jti, iss, typ: c.typ, azp, sid, sub, scope: typeof scope === 'string' ? scope : '' };
+  }
+
+  /** An access token signed by this realm's key (typ Bearer); expiry and revocation are the caller's to judge. */
+  async readAccessToken(token: string): Promise<JWTPayload | undefined> {
+    const c = await verifiedPayload(token, this.keys.verifying, 'RS256');
+    if (!c || c.typ !== 'Bearer' || c.iss !== this.issuer || typeof c.exp !== 'number' || typeof c.sub !== 'string') return undefined;
+    return c as JWTPayload;
+  }
+
+  private async accessToken(user: User, client: RealmClient, grant: ScopeGrant, exp: number, extra: JWTPayload): Promise<string> {
+    const { aud, ...roles } = roleClaims(this.realm.name, user, client.clientId);
+    const origins = allowedOrigins(client);
+    const { sid, ...rest } = extra;
+    return this.sign({
+      exp,
+      iat: this.sessions.now(),
       jti: randomUUID(),
       iss: this.issuer,
-      aud: 'account',
-      sub,
+      ...(aud === undefined ? {} : { aud }),
+      sub: user.id,
       typ: 'Bearer',
       azp: client.clientId,
-      ...(session ? { sid: session.id } : {}),
+      ...(sid === undefined ? {} : { sid }),
       acr: '1',
-      'allowed-origins': allowedOrigins(client),
-      realm_access: { roles: [`default-roles-${this.realm.realm}`, ...DEFAULT_ROLES, ...user.realmRoles] },
-      resource_access: { account: { roles: ACCOUNT_ROLES } },
-      scope,
-      ...profile,
+      ...(origins.length > 0 ? { 'allowed-origins': origins } : {}),
+      ...roles,
+      scope: grant.scope,
+      ...rest,
+      ...profileClaims(user),
     });
-    const tokens: IssuedTokens = { access_token: accessToken, expires_in: lifespan, token_type: 'Bearer', 'not-before-policy': 0, scope };
-    if (session && options.refreshExpiry) {
-      const refreshId = randomUUID();
-      const refreshExp = Math.floor(options.refreshExpiry(nowMs) / 1000);
-      session.issued.set(refreshId, nowMs);
-      tokens.refresh_expires_in = Math.max(0, refreshExp - nowSeconds);
-      tokens.refresh_token = await new SignJWT({ typ: 'Refresh', azp: client.clientId, sid: session.id, scope })
-        .setProtectedHeader({ alg: 'HS512', typ: 'JWT' })
-        .setIssuer(this.issuer)
-        .setAudience(this.issuer)
-        .setSubject(sub)
-        .setJti(refreshId)
-        .setIssuedAt(nowSeconds)
-        .setExpirationTime(refreshExp)
-        .sign(this.refreshKey);
-      tokens.session_state = session.id;
-    }
-    if (scope.split(' ').includes('openid')) {
-      tokens.id_token = await this.sign({
-        exp: nowSeconds + lifespan,
-        iat: nowSeconds,
-        auth_time: session ? Math.floor(session.started / 1000) : nowSeconds,
-        jti: randomUUID(),
-        iss: this.issuer,
-        aud: client.clientId,
-        sub,
-        typ: 'ID',
-        azp: client.clientId,
-        ...(session ? { sid: session.id } : {}),
-        acr: '1',
-        ...profile,
-      });
-    }
-    return tokens;
   }
 
-  /** The claims of a refresh token this realm signed, whatever its expiry; undefined for anything else. */
-  async readRefreshToken(token: string): Promise<JWTPayload | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, this.refreshKey, {
-        algorithms: ['HS512'],
-        issuer: this.issuer,
-        // Expiry is the caller's decision: Keycloak's logout accepts an expired refresh token.
-        currentDate: new Date(0),
-      });
-      return payload.typ === 'Refresh' ? payload : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The claims of an unexpired access token this realm signed; undefined for anything else. */
-  async readAccessToken(token: string): Promise<JWTPayload | undefined> {
-    try {
-      const key = await importJWK(publicJwk(this.keys), 'RS256');
-      const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: this.issuer, currentDate: new Date(this.now()) });
-      return payload.typ === 'Bearer' ? payload : undefined;
-    } catch {
-      return undefined;
-    }
+  private async idToken(user: User, client: RealmClient, exp: number, accessToken: string, at: { authTime: number; sid?: string; nonce?: string | undefined }): Promise<string> {
+    return this.sign({
+      exp,
+      iat: this.sessions.now(),
+      auth_time: at.authTime,
+      jti: randomUUID(),
+      iss: this.issuer,
+      aud: client.clientId,
+      sub: user.id,
+      typ: 'ID',
+      azp: client.clientId,
+      ...(at.nonce === undefined ? {} : { nonce: at.nonce }),
+      ...(at.sid === undefined ? {} : { sid: at.sid }),
+      at_hash: atHash(accessToken),
+      acr: '1',
+      ...profileClaims(user),
+    });
   }
 
   private async sign(claims: JWTPayload): Promise<string> {
-    this.signingKey ??= (await importJWK(this.keys.privateJwk, 'RS256')) as CryptoKey;
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.keys.privateJwk.kid ?? '' }).sign(this.signingKey);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.keys.kid }).sign(this.keys.signing);
   }
-}
-
-function profileClaims(user: RealmUser): JWTPayload {
-  const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
-  return {
-    email_verified: user.emailVerified,
-    ...(name ? { name } : {}),
-    preferred_username: user.username,
-    ...(user.firstName ? { given_name: user.firstName } : {}),
-    ...(user.lastName ? { family_name: user.lastName } : {}),
-    ...(user.email ? { email: user.email } : {}),
-  };
-}
-
-/** Keycloak's "+" in webOrigins means: the origins of the redirect URIs. */
-function allowedOrigins(client: RealmClient): string[] {
-  const origins = new Set<string>();
-  for (const origin of client.webOrigins) {
-    if (origin !== '+') origins.add(origin);
-    else {
-      for (const uri of client.redirectUris) {
-        try {
-          origins.add(new URL(uri.replace(/\*$/, '')).origin);
-        } catch {
-          // a pattern that is not a URL has no origin
-        }
-      }
-    }
-  }
-  return [...origins];
 }

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { compilePassword, type StoredPassword } from './passwords.js';
+import type { Realm, RealmClient, RealmUser } from './realm-file.js';
+
+/** A realm user as the IdP acts on it: Keycloak's normalisations applied once, at start. */
+export interface User {
+  readonly id: string;
+  /** Lower case, as Keycloak stores (and puts in preferred_username) every username. */
+  readonly username: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+  readonly firstName: string | undefined;
+  readonly lastName: string | undefined;
+  readonly enabled: boolean;
+  readonly requiredActions: readonly string[];
+  readonly password: StoredPassword | undefined;
+  readonly realmRoles: readonly string[];
+  readonly clientRoles: Readonly<Record<string, readonly string[]>>;
+  readonly serviceAccountClientId: string | undefined;
+}
+
+/**
+ * Keycloak gives imported users without an `id` a random UUID. A UUID derived from realm and username instead keeps
+ * `sub` the same across restarts of the development IdP, which the gateway's sessions and tests rely on.
+ */
+export function stableUserId(realm: string, username: string): string {
+  const hex = createHash('sha256').update(`authgate-dev-idp/${realm}/${username.toLowerCase()}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function toUser(realm: string, user: RealmUser): User {
+  const username = user.username.toLowerCase();
+  // Keycloak's import turns a temporary password into the UPDATE_PASSWORD required action.
+  const temporary = user.credentials.some((c) => c.type === 'password' && c.temporary);
+  const requiredActions = temporary && !user.requiredActions.includes('UPDATE_PASSWORD') ? [...user.requiredActions, 'UPDATE_PASSWORD'] : user.requiredActions;
+  return {
+    id: user.id ?? stableUserId(realm, username),
+    username,
+    email: user.email?.toLowerCase(),
+    emailVerified: user.emailVerified,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    enabled: user.enabled,
+    requiredActions,
+    password: compilePassword(user.credentials),
+    realmRoles: user.realmRoles,
+    clientRoles: user.clientRoles,
+    serviceAccountClientId: user.serviceAccountClientId,
+  };
+}
+
+/** Keycloak's import creates the service-account user of a client that has none in the file. */
+function syntheticServiceAccount(realm: string, client: RealmClient): User {
+  const username = `service-account-${client.clientId}`.toLowerCase();
+  return {
+    id: stableUserId(realm, username),
+    username,
+    email: undefined,
+    emailVerified: false,
+    firstName: undefined,
+    lastName: undefined,
+    enabled: true,
+    requiredActions: [],
+    password: undefined,
+    realmRoles: [],
+    clientRoles: {},
+    serviceAccountClientId: client.clientId,
+  };
+}
+
+/** The realm's clients and users with the lookups Keycloak's endpoints make. */
+export class RealmModel {
+  readonly name: string;
+  readonly users: readonly User[];
+  private readonly clientsById: ReadonlyMap<string, RealmClient>;
+  private readonly usersById: ReadonlyMap<string, User>;
+
+  constructor(readonly settings: Realm) {
+    this.name = settings.realm;
+    this.clientsById = new Map(settings.clients.map((c) => [c.clientId, c]));
+    const users = settings.users.map((u) => toUser(this.name, u));
+    for (const client of settings.clients) {
+      if (client.serviceAccountsEnabled && !users.some((u) => u.serviceAccountClientId === client.clientId)) {
+        users.push(syntheticServiceAccount(this.name, client));
+      }
+    }
+    this.users = users;
+    this.usersById = new Map(users.map((u) => [u.id, u]));
+  }
+
+  client(clientId: string): RealmClient | undefined {
+    return this.clientsById.get(clientId);
+  }
+
+  userById(id: string): User | undefined {
+    return this.usersById.get(id);
+  }
+
+  /** Keycloak's findUserByNameOrEmail: by email first when the input has an @ and the realm allows it, then by username. */
+  userForLogin(input: string): User | undefined {
+    const wanted = input.toLowerCase();
+    if (this.settings.loginWithEmailAllowed && wanted.includes('@')) {
+      const byEmail = this.users.find((u) => u.email === wanted);
+      if (byEmail) return byEmail;
+    }
+    return this.users.find((u) => u.username === wanted);
+  }
+
+  serviceAccountOf(clientId: string): User | undefined {
+    return this.users.find((u) => u.serviceAccountClientId === clientId);
+  }
+
+  /** People who can log in, for the start-up line (service accounts cannot). */
+  loginUsers(): User[] {
+    return this.users.filter((u) => u.serviceAccountClientId === undefined);
+  }
+}

@@ -1,0 +1,44 @@
+import { KC } from './keycloak-error.js';
+import type { RealmClient } from './realm-file.js';
+
+// Keycloak's built-in client-scope assignment for a client that does not list its own.
+const DEFAULT_CLIENT_SCOPES = ['profile', 'email', 'roles', 'web-origins', 'acr', 'basic'];
+const OPTIONAL_CLIENT_SCOPES = ['offline_access', 'address', 'phone'];
+// Scopes whose "include in token scope" is off in Keycloak: granted, but never named in the `scope` string.
+const HIDDEN_FROM_SCOPE_STRING = new Set(['roles', 'web-origins', 'acr', 'basic']);
+
+export interface ScopeGrant {
+  /** The `scope` of the token response and the access token, e.g. "openid profile email". */
+  readonly scope: string;
+  readonly openid: boolean;
+  readonly offline: boolean;
+}
+
+function words(scope: string | undefined): string[] {
+  return (scope ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * What Keycloak grants for a `scope` parameter: the client's default scopes always, `openid` and optional scopes when
+ * asked. Anything the client does not have fails the whole request with the parameter quoted as sent.
+ */
+export function grantScope(client: RealmClient, requested: string | undefined): ScopeGrant {
+  const defaults = client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES;
+  const optional = client.optionalClientScopes ?? OPTIONAL_CLIENT_SCOPES;
+  const asked = words(requested);
+  if (asked.some((s) => s !== 'openid' && !defaults.includes(s) && !optional.includes(s))) throw KC.invalidScopes(requested ?? '');
+  const granted = new Set<string>();
+  if (asked.includes('openid')) granted.add('openid');
+  for (const s of defaults) if (!HIDDEN_FROM_SCOPE_STRING.has(s)) granted.add(s);
+  for (const s of asked) if (optional.includes(s) && !HIDDEN_FROM_SCOPE_STRING.has(s)) granted.add(s);
+  return { scope: [...granted].join(' '), openid: granted.has('openid'), offline: granted.has('offline_access') };
+}
+
+/** A refresh may narrow the scope, never widen it (Keycloak answers a wider one as invalid). */
+export function narrowScope(client: RealmClient, original: string, requested: string | undefined): ScopeGrant {
+  if (words(requested).length === 0) return grantScope(client, original);
+  const allowed = new Set(words(original));
+  const defaults = client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES;
+  if (words(requested).some((s) => !allowed.has(s) && !defaults.includes(s))) throw KC.invalidScopes(requested ?? '');
+  return grantScope(client, requested);
+}
