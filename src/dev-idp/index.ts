@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { IdpContext } from './context.js';
 import { createRequestHandler } from './http-server.js';
 import { generateKeys, importKeys, type DevIdpKeys } from './keys.js';
+import { authorizationCodeGrant, loginRoutes } from './login-flow.js';
 import { createProvider } from './provider.js';
 import { parseRealm, type RealmFile } from './realm-file.js';
 import { RealmModel } from './realm-model.js';
@@ -95,6 +96,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     provider,
     logger: options.logger,
     record: (s) => seen.push(s),
+    codeGrant: authorizationCodeGrant(provider),
+    extraRoutes: loginRoutes(ctx, provider),
   });
 
   logStart(options.logger, realm, issuer);

@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DevIdp } from '../../src/dev-idp/index.js';
+import { CLIENT, claims, OIDC, oauthError, startIdp, token } from './helpers.js';
+
+const REDIRECT = 'http://localhost:3000/api/auth/callback';
+
+let idp: DevIdp;
+beforeAll(async () => {
+  idp = await startIdp();
+});
+afterAll(async () => {
+  await idp.close();
+});
+
+/** A minimal browser: follows nothing by itself, keeps cookies. */
+class Browser {
+  private readonly jar = new Map<string, string>();
+
+  async go(url: string, form?: Record<string, string>): Promise<Response> {
+    const res = await fetch(new URL(url, idp.url), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1);
+      if (value) this.jar.set(pair.slice(0, at), value);
+      else this.jar.delete(pair.slice(0, at));
+    }
+    return res;
+  }
+}
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+async function startLogin(browser: Browser, challenge: string): Promise<string> {
+  const params = new URLSearchParams({ client_id: 'authgate', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st', nonce: 'nn', code_challenge: challenge, code_challenge_method: 'S256' });
+  const res = await browser.go(`${idp.issuer}${OIDC}/auth?${params.toString()}`);
+  expect(res.status).toBe(303);
+  return res.headers.get('location') ?? '';
+}
+
+async function finishLogin(browser: Browser, loginPage: string, username: string, password: string): Promise<URL> {
+  let res = await browser.go(loginPage, { username, password });
+  let location = res.headers.get('location') ?? '';
+  while (!location.startsWith(REDIRECT)) {
+    res = await browser.go(location);
+    location = res.headers.get('location') ?? '';
+  }
+  return new URL(location);
+}
+
+describe('the authorization code flow', () => {
+  it("logs a user in on the IdP's page and exchanges the code for the same kind of tokens as a password login", async () => {
+    const browser = new Browser();
+    const { verifier, challenge } = pkce();
+    const loginPage = await startLogin(browser, challenge);
+    expect(loginPage).toMatch(/^\/realms\/demo\/login-actions\/[\w-]+$/);
+    expect(await (await browser.go(loginPage)).text()).toContain('Development identity provider: not for production.');
+    expect(await (await browser.go(loginPage, { username: 'alice', password: 'nope' })).text()).toContain('Invalid username or password.');
+    expect(await (await browser.go(loginPage, { username: 'bob', password: 'bob-password' })).text()).toContain('Account is disabled, contact your administrator.');
+
+    const callback = await finishLogin(browser, loginPage, 'alice', 'alice-password');
+    expect({ state: callback.searchParams.get('state'), iss: callback.searchParams.get('iss') }).toEqual({ state: 'st', iss: idp.issuer });
+    const code = callback.searchParams.get('code') ?? '';
+    const res = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(expect.objectContaining({ token_type: 'Bearer', scope: 'openid profile email', id_token: expect.any(String), refresh_token: expect.any(String) }));
+    expect(claims(res.body?.id_token)).toMatchObject({ nonce: 'nn', aud: 'authgate', preferred_username: 'alice' });
+    expect(claims(res.body?.access_token)).toMatchObject({ azp: 'authgate', sid: res.body?.session_state, preferred_username: 'alice' });
+
+    const again = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 400, body: oauthError('invalid_grant', 'Code not valid') });
+  });
+
+  it('refuses a code with the wrong redirect_uri or PKCE verifier, and burns it either way', async () => {
+    for (const [form, description] of [
+      [{ redirect_uri: 'http://localhost:3000/elsewhere' }, 'Incorrect redirect_uri'],
+      [{ redirect_uri: REDIRECT, code_verifier: pkce().verifier }, 'PKCE verification failed: Code mismatch'],
+    ] as const) {
+      const browser = new Browser();
+      const { verifier, challenge } = pkce();
+      const code = (await finishLogin(browser, await startLogin(browser, challenge), 'alice', 'alice-password')).searchParams.get('code') ?? '';
+      const res = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, code_verifier: verifier, ...form });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('invalid_grant', description) });
+      const retry = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
+      expect(retry.body).toEqual(oauthError('invalid_grant', 'Code not valid'));
+    }
+  });
+});
