@@ -1,12 +1,13 @@
 import { join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../observability/logger.js';
 import { projectRoot } from '../project-root.js';
 import { loadRealmFile, startDevIdp } from './index.js';
 
 /*
  * `npm run dev-idp`: the development IdP alone, for anything written against "Keycloak" at
- * http://localhost:DEV_IDP_PORT. It reads only its own variables (not the gateway's configuration), so that a gateway
- * setting it does not use cannot stop it, and so that NODE_ENV=production gets the dev IdP's own refusal.
+ * http://localhost:DEV_IDP_PORT. Settings come through the one config schema, like everything else; in production
+ * that schema already refuses a setup without a real Keycloak, and startDevIdp refuses again.
  */
 
 function fail(message: string): never {
@@ -14,21 +15,11 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function portFromEnv(value: string | undefined): number {
-  if (value === undefined || value === '') return 8080;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) fail(`DEV_IDP_PORT: must be a port number (1-65535), got "${value}"`);
-  return port;
-}
-
 async function main(): Promise<void> {
-  if (process.env.NODE_ENV === 'production') {
-    fail('refusing to start: this is a DEVELOPMENT identity provider and NODE_ENV=production. Use a real Keycloak (KEYCLOAK_URL).');
-  }
-  const port = portFromEnv(process.env.DEV_IDP_PORT);
-  const logger = createLogger({ level: process.env.LOG_LEVEL || 'info', defaultMeta: { component: 'dev-idp' } });
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, defaultMeta: { component: 'dev-idp' } });
   const realm = await loadRealmFile(join(projectRoot(), 'keycloak-realm.json'));
-  const idp = await startDevIdp({ realm, port, publicHost: 'localhost', logger, nodeEnv: process.env.NODE_ENV });
+  const idp = await startDevIdp({ realm, port: config.devIdpPort, publicHost: 'localhost', logger, nodeEnv: config.nodeEnv });
   console.error(`authgate dev-idp: DEVELOPMENT identity provider (not for production), realm "${idp.realmName}": KEYCLOAK_URL=${idp.url}`);
 
   let stopping = false;
