@@ -3,7 +3,6 @@ import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider
 import { allowedOrigins as originsOf } from './claims.js';
 import { escapeHtml, page } from './html.js';
 import type { DevIdpKeys } from './keys.js';
-import { memoryAdapterFactory } from './provider-adapter.js';
 import type { RealmClient } from './realm-file.js';
 import type { RealmModel } from './realm-model.js';
 
@@ -66,7 +65,6 @@ export interface ProviderOptions {
  */
 export function createProvider({ realm, issuer, keys, interactionPath }: ProviderOptions): Provider {
   const configuration: Configuration = {
-    adapter: memoryAdapterFactory(),
     clients: realm.settings.clients.map(toClientMetadata).filter((c): c is ClientMetadata => c !== undefined),
     jwks: { keys: [keys.privateJwk] },
     routes: KEYCLOAK_ROUTES,
