@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, claims, oauthError, startIdp, token } from './helpers.js';
+import { CLIENT, claims, oauthError, startTestIdp, token } from './helpers.js';
 
 let idp: DevIdp;
 beforeAll(async () => {
-  idp = await startIdp({
+  idp = await startTestIdp({
     realm: (realm) => {
       const authgate = realm.clients[0]!;
       realm.clients.push(

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, claims, OIDC, oauthError, startIdp, token } from './helpers.js';
+import { CLIENT, claims, OIDC, oauthError, startTestIdp, token } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/api/auth/callback';
 
 let idp: DevIdp;
 beforeAll(async () => {
-  idp = await startIdp();
+  idp = await startTestIdp();
 });
 afterAll(async () => {
   await idp.close();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { claims, header, login, OIDC, startIdp, token } from './helpers.js';
+import { claims, header, login, OIDC, startTestIdp, token } from './helpers.js';
 
 let idp: DevIdp;
 beforeAll(async () => {
-  idp = await startIdp();
+  idp = await startTestIdp();
 });
 afterAll(async () => {
   await idp.close();
@@ -76,7 +76,7 @@ describe('the key set and the tokens', () => {
     const first = claims((await login(idp, 'alice', 'alice-password')).body?.access_token);
     const second = claims((await login(idp, 'alice@example.test', 'alice-password')).body?.access_token);
     expect(second.sub).toBe(first.sub);
-    const withId = await startIdp({ realm: (r) => ({ ...r, users: r.users.map((u) => (u.username === 'alice' ? { ...u, id: 'f00d-alice' } : u)) }) });
+    const withId = await startTestIdp({ realm: (r) => ({ ...r, users: r.users.map((u) => (u.username === 'alice' ? { ...u, id: 'f00d-alice' } : u)) }) });
     try {
       expect(claims((await login(withId, 'alice', 'alice-password')).body?.access_token).sub).toBe('f00d-alice');
     } finally {

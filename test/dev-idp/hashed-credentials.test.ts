@@ -1,7 +1,7 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/index.js';
-import { capturingLogger, demoRealm, login, oauthError } from './helpers.js';
+import { captureLogs, demoRealm, login, oauthError } from './helpers.js';
 
 // Keycloak's export format: secretData and credentialData are JSON strings.
 function exported(password: string, algorithm: string, digest: string, iterations: number, keyLength: number) {
@@ -16,10 +16,10 @@ function exported(password: string, algorithm: string, digest: string, iteration
 const person = (username: string, credential: Record<string, unknown>) => ({ username, enabled: true, email: `${username}@example.test`, firstName: 'F', lastName: 'L', credentials: [credential] });
 
 let idp: DevIdp;
-let logs: ReturnType<typeof capturingLogger>;
+let logs: ReturnType<typeof captureLogs>;
 beforeAll(async () => {
   const realm = await demoRealm();
-  logs = capturingLogger();
+  logs = captureLogs();
   idp = await startDevIdp({
     logger: logs.logger,
     realm: {

@@ -1,36 +1,13 @@
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { createLogger, type Logger } from '../../src/observability/logger.js';
-import { projectRoot } from '../../src/project-root.js';
-import { loadRealmFile, startDevIdp, type DevIdp, type DevIdpOptions, type Realm, type RealmFile } from '../../src/dev-idp/index.js';
+import type { DevIdp, Realm } from '../../src/dev-idp/index.js';
 
 export const CLIENT = { client_id: 'authgate', client_secret: 'authgate-dev-secret' } as const;
 export const OIDC = '/protocol/openid-connect';
 
-export function quietLogger(): Logger {
-  return createLogger({ level: 'error', stream: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
-}
-
-export async function demoRealm(): Promise<Realm> {
-  return loadRealmFile(join(projectRoot(), 'keycloak-realm.json'));
-}
-
-/** Test time: real time plus an offset the test moves, in place of sleeping. */
-export class TestClock {
-  private offset = 0;
-  readonly now = (): number => Date.now() + this.offset;
-  advanceSeconds(seconds: number): void {
-    this.offset += seconds * 1000;
-  }
-}
-
-/** The development IdP on an ephemeral port, seeded from the demo realm, optionally changed by the test. */
-export async function startIdp(options: Partial<Omit<DevIdpOptions, 'realm'>> & { realm?: (realm: Realm) => RealmFile } = {}): Promise<DevIdp> {
-  const { realm: change, ...rest } = options;
-  const realm = await demoRealm();
-  return startDevIdp({ port: 0, logger: quietLogger(), ...rest, realm: change ? change(structuredClone(realm)) : realm });
-}
+// The shared fixtures, so that this suite and the gateway's start the IdP the same way.
+export { demoRealm, startTestIdp } from '../support/idp.js';
+export { MovableClock } from '../support/clock.js';
+export { captureLogs } from '../support/logs.js';
 
 export interface Reply {
   readonly status: number;
@@ -73,22 +50,4 @@ export function oauthError(error: string, description: string): { error: string;
 export function withOtherClient(realm: Realm): Realm {
   realm.clients.push({ ...realm.clients[0]!, clientId: 'other', secret: 'other-secret', serviceAccountsEnabled: false });
   return realm;
-}
-
-/** A real logger whose JSON lines the test reads back. */
-export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  const lines = () =>
-    chunks
-      .join('')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { logger: createLogger({ level: 'silly', stream }), lines };
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startDevIdp } from '../../src/dev-idp/index.js';
-import { capturingLogger, CLIENT, demoRealm, login, OIDC, post, refresh, startIdp, token } from './helpers.js';
+import { captureLogs, CLIENT, demoRealm, login, OIDC, post, refresh, startTestIdp, token } from './helpers.js';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
 describe('starting and stopping', () => {
   it('refuses to start when NODE_ENV=production, and nothing listens', async () => {
     const port = await freePort();
-    const logs = capturingLogger();
+    const logs = captureLogs();
     await expect(startDevIdp({ realm: await demoRealm(), port, logger: logs.logger, nodeEnv: 'production' })).rejects.toThrow(
       'the development IdP refuses to start when NODE_ENV=production: set KEYCLOAK_URL to a real Keycloak',
     );
@@ -26,7 +26,7 @@ describe('starting and stopping', () => {
   });
 
   it('says at warn level that it is a development IdP, with its issuer and users', async () => {
-    const logs = capturingLogger();
+    const logs = captureLogs();
     const idp = await startDevIdp({ realm: await demoRealm(), logger: logs.logger });
     await idp.close();
     expect(logs.lines().filter((l) => l.event === 'dev_idp.started')).toEqual([
@@ -41,12 +41,12 @@ describe('starting and stopping', () => {
   });
 
   it('restarts on the same port with the same keys: old access tokens verify, old sessions are gone', async () => {
-    const first = await startIdp();
+    const first = await startTestIdp();
     const res = await login(first, 'alice', 'alice-password');
     await fetch(`${first.issuer}${OIDC}/certs`); // leaves a keep-alive connection that close() must end
     const { port, signingKey, issuer } = first;
     await first.close();
-    const second = await startIdp({ port, signingKey });
+    const second = await startTestIdp({ port, signingKey });
     try {
       expect(second.issuer).toBe(issuer);
       const jwks = createRemoteJWKSet(new URL(`${second.issuer}${OIDC}/certs`));
@@ -60,7 +60,7 @@ describe('starting and stopping', () => {
 
 describe('what the provider saw', () => {
   it('records every token, logout, userinfo, introspection and revocation request in order, and forgets them on clearSeen', async () => {
-    const idp = await startIdp();
+    const idp = await startTestIdp();
     try {
       const res = await login(idp, 'alice', 'alice-password');
       await token(idp, { grant_type: 'password', client_id: 'who', username: 'alice', password: 'x' });

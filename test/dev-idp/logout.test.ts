@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, login, logout, OIDC, oauthError, post, refresh, startIdp, TestClock, token, withOtherClient } from './helpers.js';
+import { CLIENT, login, logout, OIDC, oauthError, post, refresh, startTestIdp, MovableClock, token, withOtherClient } from './helpers.js';
 
 let idp: DevIdp;
-let clock: TestClock;
+let clock: MovableClock;
 beforeAll(async () => {
-  clock = new TestClock();
-  idp = await startIdp({ now: clock.now, realm: withOtherClient });
+  clock = new MovableClock();
+  idp = await startTestIdp({ now: clock.now, realm: withOtherClient });
 });
 afterAll(async () => {
   await idp.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, claims, login, oauthError, startIdp, token } from './helpers.js';
+import { CLIENT, claims, login, oauthError, startTestIdp, token } from './helpers.js';
 
 let idp: DevIdp;
 let idp266: DevIdp;
 beforeAll(async () => {
-  idp = await startIdp();
-  idp266 = await startIdp({ passwordGrantErrorStatus: 400, signingKey: idp.signingKey });
+  idp = await startTestIdp();
+  idp266 = await startTestIdp({ passwordGrantErrorStatus: 400, signingKey: idp.signingKey });
 });
 afterAll(async () => {
   await Promise.all([idp.close(), idp266.close()]);
@@ -125,7 +125,7 @@ describe('client authentication and request checks', () => {
   });
 
   it('answers for clients and realms configured otherwise: direct grants off, disabled, public, realm disabled', async () => {
-    const changed = await startIdp({
+    const changed = await startTestIdp({
       signingKey: idp.signingKey,
       realm: (realm) => {
         const authgate = realm.clients[0]!;
@@ -137,7 +137,7 @@ describe('client authentication and request checks', () => {
         return realm;
       },
     });
-    const disabledRealm = await startIdp({ signingKey: idp.signingKey, realm: (realm) => ({ ...realm, enabled: false }) });
+    const disabledRealm = await startTestIdp({ signingKey: idp.signingKey, realm: (realm) => ({ ...realm, enabled: false }) });
     try {
       const as = (target: DevIdp, client: Record<string, string>) => token(target, { grant_type: 'password', username: 'alice', password: 'alice-password', ...client });
       const noDirect = await as(changed, { client_id: 'no-direct', client_secret: 'authgate-dev-secret' });

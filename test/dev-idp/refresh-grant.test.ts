@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, claims, login, logout, oauthError, refresh, startIdp, TestClock, token, withOtherClient } from './helpers.js';
+import { CLIENT, claims, login, logout, oauthError, refresh, startTestIdp, MovableClock, token, withOtherClient } from './helpers.js';
 
 // The demo realm rotates refresh tokens: revokeRefreshToken true, refreshTokenMaxReuse 0.
 let idp: DevIdp;
-let clock: TestClock;
+let clock: MovableClock;
 beforeAll(async () => {
-  clock = new TestClock();
-  idp = await startIdp({ now: clock.now, realm: withOtherClient });
+  clock = new MovableClock();
+  idp = await startTestIdp({ now: clock.now, realm: withOtherClient });
 });
 afterAll(async () => {
   await idp.close();
@@ -38,7 +38,7 @@ describe('a successful refresh', () => {
   });
 
   it('never lets a refresh token outlive the session maximum (ssoSessionMaxLifespan)', async () => {
-    const short = await startIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, accessTokenLifespan: 60, ssoSessionMaxLifespan: 600 }) });
+    const short = await startTestIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, accessTokenLifespan: 60, ssoSessionMaxLifespan: 600 }) });
     try {
       const first = await login(short, 'alice', 'alice-password');
       expect({ expires_in: first.body?.expires_in, refresh_expires_in: first.body?.refresh_expires_in }).toEqual({ expires_in: 60, refresh_expires_in: 600 });
@@ -67,7 +67,7 @@ describe('a refused refresh', () => {
   });
 
   it('calls garbage, an access token and a token of another realm "Invalid refresh token"', async () => {
-    const other = await startIdp();
+    const other = await startTestIdp();
     try {
       const foreign = await login(other, 'alice', 'alice-password');
       const mine = await login(idp, 'alice', 'alice-password');
@@ -98,7 +98,7 @@ describe('a refused refresh', () => {
 
   it('answers an issuer mismatch when the same keys serve another URL', async () => {
     const first = await login(idp, 'alice', 'alice-password');
-    const moved = await startIdp({ signingKey: idp.signingKey, publicHost: 'localhost' });
+    const moved = await startTestIdp({ signingKey: idp.signingKey, publicHost: 'localhost' });
     try {
       const res = await fetch(`${moved.url.replace('localhost', '127.0.0.1')}/realms/demo/protocol/openid-connect/token`, {
         method: 'POST',
@@ -129,7 +129,7 @@ describe('refresh token reuse', () => {
   });
 
   it('allows refreshTokenMaxReuse + 1 uses of one token', async () => {
-    const lenient = await startIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, refreshTokenMaxReuse: 1 }) });
+    const lenient = await startTestIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, refreshTokenMaxReuse: 1 }) });
     try {
       const first = await login(lenient, 'alice', 'alice-password');
       expect((await refresh(lenient, first.body?.refresh_token)).status).toBe(200);
@@ -141,7 +141,7 @@ describe('refresh token reuse', () => {
   });
 
   it("keeps old refresh tokens valid until they expire when the realm does not revoke them (Keycloak's default)", async () => {
-    const keeping = await startIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, revokeRefreshToken: false }) });
+    const keeping = await startTestIdp({ now: clock.now, signingKey: idp.signingKey, realm: (r) => ({ ...r, revokeRefreshToken: false }) });
     try {
       const first = await login(keeping, 'alice', 'alice-password');
       const second = await refresh(keeping, first.body?.refresh_token);

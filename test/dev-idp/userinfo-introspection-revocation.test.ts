@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { CLIENT, claims, login, logout, OIDC, oauthError, post, refresh, startIdp, token, withOtherClient } from './helpers.js';
+import { CLIENT, claims, login, logout, OIDC, oauthError, post, refresh, startTestIdp, token, withOtherClient } from './helpers.js';
 
 let idp: DevIdp;
 beforeAll(async () => {
-  idp = await startIdp({
+  idp = await startTestIdp({
     realm: (realm) => {
       withOtherClient(realm);
       realm.clients.push({ ...realm.clients[0]!, clientId: 'spa', publicClient: true, secret: undefined, serviceAccountsEnabled: false });

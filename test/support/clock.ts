@@ -4,11 +4,14 @@ import type { Clock } from '../../src/clock.js';
 export class MovableClock implements Clock {
   private offset = 0;
 
-  now(): number {
-    return Date.now() + this.offset;
-  }
+  /** A bound function, so `clock.now` can be handed to the IdP as its `now` option. */
+  readonly now = (): number => Date.now() + this.offset;
 
   advance(ms: number): void {
     this.offset += ms;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.advance(seconds * 1000);
   }
 }
