@@ -1,25 +1,36 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import type { IdentityProvider } from './idp/identity-provider.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
-import type { AccessTokenDenylist } from './stores/denylist.js';
+import type { Stores } from './stores/create-stores.js';
 import { accessLog } from './http/middleware/access-log.js';
 import { parseForm, parseJson, refuseSecretsInQuery, requireKnownMediaType } from './http/middleware/body.js';
+import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
+import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
+import { sessionModeRoutes } from './http/routes/session-mode.js';
 import { tokenModeRoutes } from './http/routes/token-mode.js';
+import type { SessionCodec } from './sessions/session-codec.js';
+import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
+import { sessionMiddleware } from './sessions/session-middleware.js';
+import { SessionRefresher } from './sessions/session-refresher.js';
+import { SessionService } from './sessions/session-service.js';
 
 export interface AppDeps {
   config: Config;
   identityProvider: IdentityProvider;
-  denylist: AccessTokenDenylist;
+  /** Sessions, locks, denylist and rate limits: in memory, or in Redis for many instances. */
+  stores: Stores;
+  /** Encrypts what the stores keep; built from SESSION_SECRET. */
+  codec: SessionCodec;
   logger: Logger;
   clock: Clock;
   requestContext: RequestContext;
@@ -27,15 +38,16 @@ export interface AppDeps {
 
 /** Builds the gateway from its parts. Listening is the caller's business (see server.ts). */
 export function createApp(deps: AppDeps): Express {
-  const { config, identityProvider, denylist, logger, clock, requestContext } = deps;
+  const { config, identityProvider, stores, logger, requestContext } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // The client address (rate limits, logs) comes from X-Forwarded-For only through as many proxies as configured.
+  // The client address (rate limits, logs) and https (Secure cookies) come from X-Forwarded-* only through as many
+  // proxies as configured.
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestId(requestContext));
-  app.use(accessLog(logger, clock));
+  app.use(accessLog(logger, deps.clock));
   app.use(
     helmet({
       // Swagger UI at /api/docs needs its own inline styles; everything else is JSON.
@@ -53,14 +65,39 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(refuseSecretsInQuery);
+  if (config.authMode === 'session') app.use(csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]));
   app.use(requireKnownMediaType, parseJson, parseForm);
 
-  app.use(healthRoutes(identityProvider));
+  app.use(healthRoutes({ identityProvider, stores }));
   app.use(docsRoutes());
-  const loginGuards = loginRateLimit({ failuresPerUser: config.loginFailuresPerUser, failuresPerIp: config.loginFailuresPerIp });
-  app.use('/api/auth', tokenModeRoutes({ identityProvider, loginGuards, denylist, logger }));
+  const loginGuards = loginRateLimit({
+    failuresPerUser: config.loginFailuresPerUser,
+    failuresPerIp: config.loginFailuresPerIp,
+    store: (name) => stores.rateLimitStore(name),
+  });
+  app.use('/api/auth', config.authMode === 'session' ? sessionModeApi(deps, loginGuards) : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }));
 
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): Router {
+  const { config, identityProvider, stores, codec, logger, clock } = deps;
+  const cookie = sessionCookie(config.publicUrl);
+  const refresher = new SessionRefresher({ identityProvider, sessions: stores.sessions, shared: stores.shared, codec, clock, logger, idpTimeoutMs: config.idp.timeoutMs });
+  const sessions = new SessionService({
+    identityProvider,
+    refresher,
+    cookie,
+    clock,
+    logger,
+    limits: { maxAgeMs: config.session.maxAgeSeconds * 1000 },
+    refreshSkewMs: config.session.refreshSkewSeconds * 1000,
+  });
+  const router = express.Router();
+  router.use(sessionMiddleware(stores.sessions, cookie, config.sessionSecret));
+  router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
+  router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
+  return router;
 }

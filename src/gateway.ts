@@ -9,7 +9,8 @@ import { KeycloakService } from './idp/keycloak-service.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import { projectRoot } from './project-root.js';
-import { MemoryDenylist } from './stores/denylist.js';
+import { SessionCodec } from './sessions/session-codec.js';
+import { createStores } from './stores/create-stores.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -45,22 +46,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger.warn('plain http to the identity provider', { event: 'config.insecure_idp_url', url: idpUrl });
   }
   if (!clientSecret) throw new Error(`no client secret for client ${config.idp.clientId}: set KEYCLOAK_CLIENT_SECRET`);
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set but not used yet: the logout denylist and rate limits are per instance', { event: 'config.redis_unused' });
-  }
   if (config.sessionSecretGenerated) {
     logger.warn('SESSION_SECRET is not set: using a random one for this process only', { event: 'config.session_secret_generated' });
   }
 
   const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
-  const app = createApp({ config, identityProvider, denylist: new MemoryDenylist({ clock }), logger, clock, requestContext });
+  const codec = new SessionCodec(config.sessionSecret);
+  const stores = createStores({ redisUrl: config.redisUrl, codec, clock, logger });
+  const app = createApp({ config, identityProvider, stores, codec, logger, clock, requestContext });
 
   const server = app.listen(config.port, options.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  logger.info('gateway listening', { event: 'gateway.started', url, mode: config.authMode, idp: identityProvider.issuer, embeddedIdp: Boolean(devIdp) });
+  logger.info('gateway listening', { event: 'gateway.started', url, mode: config.authMode, idp: identityProvider.issuer, embeddedIdp: Boolean(devIdp), stores: stores.kind });
 
   return {
     url,
@@ -72,6 +72,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      await stores.close();
       await devIdp?.close();
       logger.info('gateway stopped', { event: 'gateway.stopped' });
     },

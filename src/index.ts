@@ -6,7 +6,8 @@ export { ERROR_CODES, ALL_ERROR_CODES, type ErrorCode, type ErrorBody } from './
 export { ApiError } from './errors/api-error.js';
 export { KeycloakService, type KeycloakServiceOptions } from './idp/keycloak-service.js';
 export type { IdentityProvider, TokenSet, User } from './idp/identity-provider.js';
-export { MemoryDenylist, type AccessTokenDenylist } from './stores/denylist.js';
+export { createStores, type Stores, type CreateStoresOptions } from './stores/create-stores.js';
+export { SessionCodec } from './sessions/session-codec.js';
 export { createLogger, type Logger } from './observability/logger.js';
 export { RequestContext } from './observability/request-context.js';
 export { startDevIdp, loadRealmFile, type DevIdp, type DevIdpOptions } from './dev-idp/index.js';

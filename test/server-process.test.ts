@@ -54,13 +54,19 @@ describe('the server process', () => {
     const run = await runServer({ PORT: '0', DEV_IDP_PORT: '0' }, async (stdout, kill) => {
       const [, url] = await waitFor(stdout, /"url":"(http:\/\/localhost:\d+)"/);
       health = await (await fetch(`${url}/healthz`)).json();
-      const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"alice","password":"alice-password"}' });
-      login = (await res.json()) as unknown;
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+        body: '{"username":"alice","password":"alice-password"}',
+      });
+      login = { body: (await res.json()) as unknown, cookie: res.headers.get('set-cookie') };
       kill('SIGTERM');
     });
     expect(run.code).toBe(0);
     expect(health).toEqual({ status: 'ok' });
-    expect(login).toMatchObject({ message: 'Login successful', user: { username: 'alice' } });
+    // Session mode by default: the login answers with the user and a session cookie, never a token.
+    expect(login).toMatchObject({ body: { message: 'Login successful', user: { username: 'alice' } }, cookie: expect.stringMatching(/^authgate\.sid=.+; Path=\/; HttpOnly; SameSite=Strict$/) });
+    expect(JSON.stringify(login)).not.toMatch(/eyJ/);
     const lines = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ event: 'dev_idp.started', level: 'warn' }));
     expect(lines).toContainEqual(expect.objectContaining({ event: 'gateway.stopped' }));

@@ -15,7 +15,7 @@ export interface Config {
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   readonly port: number;
-  readonly authMode: 'token';
+  readonly authMode: 'token' | 'session';
   readonly idp: {
     /** Unset: the embedded development IdP is used. */
     readonly url: string | undefined;
@@ -31,12 +31,19 @@ export interface Config {
   /** True when SESSION_SECRET was not set and a random one was made for this process. */
   readonly sessionSecretGenerated: boolean;
   readonly publicUrl: string;
+  readonly session: {
+    readonly maxAgeSeconds: number;
+    readonly refreshSkewSeconds: number;
+  };
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
   readonly loginFailuresPerUser: number;
   readonly loginFailuresPerIp: number;
   readonly trustProxy: number;
 }
+
+// Browsers treat http://localhost as a secure context: a demo on one machine needs no certificate.
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -80,9 +87,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 function toConfig(raw: Raw): Config {
   const isProduction = raw.NODE_ENV === 'production';
   const problems: string[] = [];
-  if (raw.AUTH_MODE === 'session') {
-    problems.push('AUTH_MODE: session mode is not available yet in this version; use AUTH_MODE=token');
-  }
   if (raw.KEYCLOAK_URL && !raw.KEYCLOAK_CLIENT_SECRET) {
     problems.push('KEYCLOAK_CLIENT_SECRET: required when KEYCLOAK_URL is set');
   }
@@ -95,13 +99,25 @@ function toConfig(raw: Raw): Config {
   if (isProduction && !raw.SESSION_SECRET) {
     problems.push('SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)');
   }
+  if (raw.REDIS_URL && !raw.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required when REDIS_URL is set (every instance must share it to read the sessions in Redis)');
+  }
+  const publicUrl = new URL(raw.PUBLIC_URL);
+  if (publicUrl.protocol === 'https:' && raw.TRUST_PROXY === 0) {
+    problems.push(
+      'TRUST_PROXY: must be at least 1 when PUBLIC_URL is https (the gateway serves plain http behind a TLS proxy and needs its X-Forwarded-Proto to set Secure cookies)',
+    );
+  }
+  if (isProduction && raw.AUTH_MODE === 'session' && publicUrl.protocol === 'http:' && !LOOPBACK_HOSTS.has(publicUrl.hostname)) {
+    problems.push('PUBLIC_URL: must be https when NODE_ENV=production in session mode (the session cookie must be Secure)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     nodeEnv: raw.NODE_ENV,
     isProduction,
     port: raw.PORT,
-    authMode: 'token',
+    authMode: raw.AUTH_MODE,
     idp: {
       url: raw.KEYCLOAK_URL,
       realm: raw.KEYCLOAK_REALM,
@@ -115,6 +131,7 @@ function toConfig(raw: Raw): Config {
     sessionSecret: raw.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     sessionSecretGenerated: raw.SESSION_SECRET === undefined,
     publicUrl: raw.PUBLIC_URL,
+    session: { maxAgeSeconds: raw.SESSION_MAX_AGE_SECONDS, refreshSkewSeconds: raw.REFRESH_SKEW_SECONDS },
     corsOrigins: raw.CORS_ORIGINS,
     logLevel: raw.LOG_LEVEL,
     loginFailuresPerUser: raw.LOGIN_FAILURES_PER_USER,

@@ -32,9 +32,9 @@ export const VARIABLES = {
   NODE_ENV: { schema: z.string().default('development'), shownDefault: 'development', meaning: '`production` turns on the production checks (no embedded IdP, SESSION_SECRET required, https to the IdP)' },
   PORT: { schema: port.default(3000), shownDefault: '3000', meaning: 'gateway port' },
   AUTH_MODE: {
-    schema: z.enum(['token', 'session'], { error: 'must be token or session' }).default('token'),
-    shownDefault: 'token',
-    meaning: '`token` (tokens in JSON). `session` (the BFF proper) is not available yet and is refused at startup',
+    schema: z.enum(['token', 'session'], { error: 'must be token or session' }).default('session'),
+    shownDefault: 'session',
+    meaning: '`session` (the BFF proper: tokens stay on the server, the browser holds an HttpOnly cookie) or `token` (tokens in JSON)',
   },
   KEYCLOAK_URL: { schema: httpUrl.optional(), shownDefault: 'unset', meaning: 'Keycloak base URL (e.g. `http://localhost:8080`). Unset: the embedded development IdP starts instead (refused when `NODE_ENV=production`)' },
   KEYCLOAK_REALM: { schema: z.string().trim().regex(/^[\w.-]{1,255}$/, 'must be a realm name (letters, digits, _ . -)').default('demo'), shownDefault: 'demo', meaning: 'realm name' },
@@ -49,14 +49,24 @@ export const VARIABLES = {
   REDIS_URL: {
     schema: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     shownDefault: 'unset',
-    meaning: 'Redis for state shared by every instance. Accepted and validated, but not used yet in this version: the logout denylist and rate limits are in memory, per instance (Redis arrives with session mode)',
+    meaning: 'unset: bounded in-memory stores for one instance; set: sessions, refresh locks, the logout denylist and rate limits live in Redis, shared by every instance (which must then share SESSION_SECRET)',
   },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     shownDefault: 'dev: random per start, with a warning',
-    meaning: 'secret for session cookies and token encryption at rest (session mode, not available yet); required when `NODE_ENV=production`',
+    meaning: 'signs the session cookie and encrypts the tokens at rest (AES-256-GCM); required when `NODE_ENV=production` or REDIS_URL is set. Changing it ends every session',
   },
-  PUBLIC_URL: { schema: httpUrl.default('http://localhost:3000'), shownDefault: 'http://localhost:3000', meaning: "the gateway's external URL (redirect URI, cookie security)" },
+  SESSION_MAX_AGE_SECONDS: {
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int().min(60).max(30 * 86400).default(28800),
+    shownDefault: '28800',
+    meaning: "session mode: a session's absolute limit, however active its user; before it, the session lasts as long as the provider's refresh token",
+  },
+  REFRESH_SKEW_SECONDS: {
+    schema: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).max(3600).default(60),
+    shownDefault: '60',
+    meaning: 'session mode: refresh the access token when it expires within this many seconds',
+  },
+  PUBLIC_URL: { schema: httpUrl.default('http://localhost:3000'), shownDefault: 'http://localhost:3000', meaning: "the gateway's external URL: the code flow's redirect URI is `<PUBLIC_URL>/api/auth/callback`; https means Secure `__Host-` cookies (and needs TRUST_PROXY of 1 or more)" },
   CORS_ORIGINS: {
     schema: z
       .string()
@@ -84,7 +94,7 @@ export const VARIABLES = {
   TRUST_PROXY: {
     schema: z.coerce.number({ error: 'must be the number of proxies in front of the gateway' }).int().min(0).max(10).default(0),
     shownDefault: '0',
-    meaning: 'how many reverse proxies in front of the gateway may set X-Forwarded-For (the client address for rate limits)',
+    meaning: 'how many reverse proxies in front of the gateway may set X-Forwarded-For and X-Forwarded-Proto (the client address for rate limits; https for Secure cookies)',
   },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'), shownDefault: 'info', meaning: 'winston level; logs are JSON lines on stdout with the request id, never a secret' },
 } as const;

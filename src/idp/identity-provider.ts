@@ -32,6 +32,24 @@ export interface PasswordLogin {
   scope?: string;
 }
 
+export interface AuthorizationRequest {
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  /** PKCE S256 challenge of the verifier kept by the gateway. */
+  codeChallenge: string;
+  scope?: string;
+}
+
+export interface AuthorizationCallback {
+  /** The callback URL exactly as the browser brought it back, query included. */
+  callbackUrl: URL;
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
 /**
  * Every method either answers or throws an ApiError that already speaks the contract: the translation from the
  * provider's answers happens inside the implementation, in one place.
@@ -39,6 +57,10 @@ export interface PasswordLogin {
 export interface IdentityProvider {
   passwordLogin(input: PasswordLogin): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
+  /** Where to send the browser to log in (authorization code flow). */
+  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  /** Redeems the code the provider sent back, checking state, nonce, PKCE and the ID token. */
+  exchangeCode(callback: AuthorizationCallback): Promise<TokenSet>;
   /** Ends the provider's session that the refresh token belongs to. */
   logout(refreshToken: string): Promise<void>;
   /** Local verification against the provider's keys; no provider call unless the key is unknown. */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../observability/logger.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
-import type { IdentityProvider, PasswordLogin, TokenSet, VerifiedAccessToken } from './identity-provider.js';
+import type { AuthorizationCallback, AuthorizationRequest, IdentityProvider, PasswordLogin, TokenSet, VerifiedAccessToken } from './identity-provider.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { timedFetch, type Fetch } from './timed-fetch.js';
 import { translateProviderError, type ProviderOperation } from './translate-error.js';
@@ -60,6 +60,30 @@ export class KeycloakService implements IdentityProvider {
       return toTokenSet(await client.refreshTokenGrant(config, refreshToken));
     } catch (err) {
       throw translateProviderError(err, 'refresh');
+    }
+  }
+
+  async authorizationUrl({ redirectUri, state, nonce, codeChallenge, scope }: AuthorizationRequest): Promise<string> {
+    const { config } = await this.connect();
+    const parameters = {
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: withOpenId(scope),
+      state,
+      nonce,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+    };
+    return client.buildAuthorizationUrl(config, parameters).href;
+  }
+
+  async exchangeCode({ callbackUrl, redirectUri, state, nonce, codeVerifier }: AuthorizationCallback): Promise<TokenSet> {
+    const { config } = await this.connect();
+    try {
+      const checks = { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true };
+      return toTokenSet(await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }));
+    } catch (err) {
+      throw translateProviderError(err, 'callback');
     }
   }
 

@@ -2,7 +2,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/codes.js';
 
 /** What the gateway was doing when the provider failed; the same provider answer means different things. */
-export type ProviderOperation = 'discovery' | 'jwks' | 'login' | 'refresh' | 'logout';
+export type ProviderOperation = 'discovery' | 'jwks' | 'login' | 'refresh' | 'logout' | 'callback';
 
 /** What is kept of the provider's failure for the log line: never a token, never a raw body. */
 export interface ProviderFailure {
@@ -13,6 +13,8 @@ export interface ProviderFailure {
   libraryCode?: string;
   name?: string;
 }
+
+export const CALLBACK_REFUSED = 'The login could not be completed; start it again';
 
 // Keycloak's texts for a refresh token that was presented again after rotation: possible token theft.
 const REUSE_TEXTS = ['Maximum allowed refresh token reuse exceeded', 'Stale token'];
@@ -33,7 +35,8 @@ export function translateProviderError(err: unknown, operation: ProviderOperatio
     logFields.securityEvent = 'auth.refresh.reuse_detected';
   }
   const retryAfter = code === 'idp_unavailable' ? { 'Retry-After': '5' } : undefined;
-  return new ApiError(code, { cause: err, logFields, ...(retryAfter ? { headers: retryAfter } : {}) });
+  const message = code === 'invalid_request' && operation === 'callback' ? CALLBACK_REFUSED : undefined;
+  return new ApiError(code, { cause: err, logFields, ...(retryAfter ? { headers: retryAfter } : {}), ...(message ? { message } : {}) });
 }
 
 function codeFor(f: ProviderFailure, err: unknown): ErrorCode {
@@ -51,7 +54,9 @@ function codeForOAuthError(f: ProviderFailure): ErrorCode {
         if (f.errorDescription === 'Account is not fully set up') return 'account_not_ready';
         return 'invalid_credentials';
       }
-      return f.operation === 'refresh' || f.operation === 'logout' ? 'invalid_grant' : 'idp_error';
+      if (f.operation === 'refresh' || f.operation === 'logout') return 'invalid_grant';
+      // A code that is expired, already redeemed or not ours: the browser must start the login again.
+      return f.operation === 'callback' ? 'invalid_request' : 'idp_error';
     case 'invalid_scope':
     case 'not_allowed': // Keycloak: "Offline tokens not allowed for the user or client"
       return f.operation === 'login' || f.operation === 'refresh' ? 'invalid_scope' : 'idp_error';

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       isProduction: false,
       port: 3000,
-      authMode: 'token',
+      authMode: 'session',
       idp: { url: undefined, realm: 'demo', clientId: 'authgate', clientSecret: undefined, timeoutMs: 5000, allowHttp: true },
       devIdpPort: 8080,
       redisUrl: undefined,
@@ -88,8 +88,31 @@ describe('loadConfig', () => {
     expect(problems(env).join('\n')).toContain(message);
   });
 
-  it('refuses session mode, which is not available yet, saying so', () => {
-    expect(problems({ AUTH_MODE: 'session' })).toEqual(['AUTH_MODE: session mode is not available yet in this version; use AUTH_MODE=token']);
+  it('defaults to session mode and still accepts token mode', () => {
+    expect(loadConfig({ env: {}, configDir: configDir({}) }).authMode).toBe('session');
+    expect(loadConfig({ env: { AUTH_MODE: 'token' }, configDir: configDir({}) }).authMode).toBe('token');
+  });
+
+  it('refuses Redis without a shared session secret, since instances could not read each other\'s sessions', () => {
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([
+      'SESSION_SECRET: required when REDIS_URL is set (every instance must share it to read the sessions in Redis)',
+    ]);
+  });
+
+  it('refuses an https PUBLIC_URL with no trusted proxy, which would silently never set the Secure cookie', () => {
+    expect(problems({ PUBLIC_URL: 'https://app.example.com' })).toEqual([
+      'TRUST_PROXY: must be at least 1 when PUBLIC_URL is https (the gateway serves plain http behind a TLS proxy and needs its X-Forwarded-Proto to set Secure cookies)',
+    ]);
+    expect(loadConfig({ env: { PUBLIC_URL: 'https://app.example.com', TRUST_PROXY: '1' }, configDir: configDir({}) }).publicUrl).toBe('https://app.example.com');
+  });
+
+  it('in production session mode refuses a plain-http PUBLIC_URL other than localhost', () => {
+    const production = { NODE_ENV: 'production', KEYCLOAK_URL: 'https://sso.example.com', KEYCLOAK_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32) };
+    expect(problems({ ...production, PUBLIC_URL: 'http://app.example.com' })).toEqual([
+      'PUBLIC_URL: must be https when NODE_ENV=production in session mode (the session cookie must be Secure)',
+    ]);
+    expect(loadConfig({ env: { ...production, PUBLIC_URL: 'http://localhost:3000' }, configDir: configDir({}) }).authMode).toBe('session');
+    expect(loadConfig({ env: { ...production, PUBLIC_URL: 'http://app.example.com', AUTH_MODE: 'token' }, configDir: configDir({}) }).authMode).toBe('token');
   });
 
   it('in production requires a real provider over https and a session secret, and names each missing piece', () => {

@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('stopping the gateway', () => {
   it('lets an in-flight request finish, then refuses new connections', async () => {
-    const config = loadConfig({ env: { NODE_ENV: 'test', PORT: '0', KEYCLOAK_URL: provider.url, KEYCLOAK_CLIENT_SECRET: 's' } });
+    const config = loadConfig({ env: { NODE_ENV: 'test', AUTH_MODE: 'token', PORT: '0', KEYCLOAK_URL: provider.url, KEYCLOAK_CLIENT_SECRET: 's' } });
     const requestContext = new RequestContext();
     const logs = captureLogs(requestContext);
     const gateway = await startGateway({ config, logger: logs.logger, requestContext, host: '127.0.0.1' });

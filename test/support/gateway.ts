@@ -5,11 +5,15 @@ import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { KeycloakService } from '../../src/idp/keycloak-service.js';
 import type { Fetch } from '../../src/idp/timed-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
-import { MemoryDenylist } from '../../src/stores/denylist.js';
+import { SessionCodec } from '../../src/sessions/session-codec.js';
+import { createStores, type Stores } from '../../src/stores/create-stores.js';
+import type { RedisClient } from '../../src/stores/redis-client.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
 import { MovableClock } from './clock.js';
 
 export const DEMO_CLIENT_SECRET = 'authgate-dev-secret';
+/** Gateways built for one test share it, as instances behind one load balancer must. */
+export const TEST_SESSION_SECRET = 'a-test-session-secret-of-more-than-32-characters';
 
 export interface TestGateway {
   app: Express;
@@ -17,7 +21,8 @@ export interface TestGateway {
   logs: CapturedLogs;
   clock: Clock;
   keycloak: KeycloakService;
-  denylist: MemoryDenylist;
+  stores: Stores;
+  codec: SessionCodec;
 }
 
 export interface TestGatewayOptions {
@@ -25,12 +30,24 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   clock?: Clock;
   fetch?: Fetch;
+  /** Token mode unless asked: most suites predate session mode and say which mode they test. */
+  mode?: 'token' | 'session';
+  /** Redis for the stores (a client the test owns, and a key prefix of its own); in memory without it. */
+  redis?: { client: RedisClient; keyPrefix: string };
 }
 
 /** The gateway exactly as production builds it, pointed at a provider the test started, with logs captured. */
-export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(), fetch }: TestGatewayOptions): TestGateway {
+export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(), fetch, redis, mode = 'token' }: TestGatewayOptions): TestGateway {
   const config = loadConfig({
-    env: { NODE_ENV: 'test', KEYCLOAK_URL: idpUrl, KEYCLOAK_CLIENT_SECRET: DEMO_CLIENT_SECRET, IDP_TIMEOUT_MS: '2000', ...env },
+    env: {
+      NODE_ENV: 'test',
+      KEYCLOAK_URL: idpUrl,
+      KEYCLOAK_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      IDP_TIMEOUT_MS: '2000',
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      AUTH_MODE: mode,
+      ...env,
+    },
   });
   const requestContext = new RequestContext();
   const logs = captureLogs(requestContext);
@@ -42,7 +59,14 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
     clock,
     ...(fetch ? { fetch } : {}),
   });
-  const denylist = new MemoryDenylist({ clock });
-  const app = createApp({ config, identityProvider: keycloak, denylist, logger: logs.logger, clock, requestContext });
-  return { app, config, logs, clock, keycloak, denylist };
+  const codec = new SessionCodec(config.sessionSecret);
+  const stores = createStores({
+    redisUrl: undefined,
+    codec,
+    clock,
+    logger: logs.logger,
+    ...(redis ? { redisClient: redis.client, keyPrefix: redis.keyPrefix } : {}),
+  });
+  const app = createApp({ config, identityProvider: keycloak, stores, codec, logger: logs.logger, clock, requestContext });
+  return { app, config, logs, clock, keycloak, stores, codec };
 }

@@ -1,4 +1,4 @@
-import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import { rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import type { Request, RequestHandler } from 'express';
 import { ApiError } from '../../errors/api-error.js';
 
@@ -6,6 +6,8 @@ export interface LoginRateLimitOptions {
   failuresPerUser: number;
   failuresPerIp: number;
   windowMs?: number;
+  /** The shared store for a limiter of this name (Redis); undefined keeps the count in this process. */
+  store?: (name: string) => Store | undefined;
 }
 
 const WINDOW_MS = 15 * 60_000;
@@ -29,9 +31,14 @@ export function loginRateLimit(options: LoginRateLimitOptions): RequestHandler[]
       next(new ApiError('rate_limited', { headers: { 'Retry-After': String(seconds) } }));
     },
   };
-  const perIp: RateLimitRequestHandler = rateLimit({ ...common, limit: options.failuresPerIp, identifier: 'login-ip' });
+  const storeFor = (name: string) => {
+    const store = options.store?.(name);
+    return store ? { store } : {};
+  };
+  const perIp: RateLimitRequestHandler = rateLimit({ ...common, ...storeFor('login-ip'), limit: options.failuresPerIp, identifier: 'login-ip' });
   const perUser: RateLimitRequestHandler = rateLimit({
     ...common,
+    ...storeFor('login-user'),
     limit: options.failuresPerUser,
     identifier: 'login-user',
     skip: (req) => typeof usernameOf(req) !== 'string',

@@ -1,9 +1,15 @@
 import { Router } from 'express';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider } from '../../idp/identity-provider.js';
+import type { Stores } from '../../stores/create-stores.js';
+
+export interface HealthDeps {
+  identityProvider: IdentityProvider;
+  stores: Pick<Stores, 'kind' | 'checkReady'>;
+}
 
 /** Liveness says the process answers; readiness says its dependencies do, naming the one that does not. */
-export function healthRoutes(identityProvider: IdentityProvider): Router {
+export function healthRoutes({ identityProvider, stores }: HealthDeps): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -11,13 +17,21 @@ export function healthRoutes(identityProvider: IdentityProvider): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
+    if (stores.kind === 'redis') {
+      try {
+        await stores.checkReady();
+      } catch (err) {
+        throw new ApiError('session_store_unavailable', { message: 'Not ready: Redis does not answer', cause: err, headers: { 'Retry-After': '1' } });
+      }
+    }
     try {
       await identityProvider.checkReady();
     } catch (err) {
       const code = err instanceof ApiError && err.code.startsWith('idp_') ? err.code : 'idp_error';
       throw new ApiError(code, { message: 'Not ready: the identity provider (discovery and key set) does not answer', cause: err });
     }
-    res.set('Cache-Control', 'no-store').json({ status: 'ready', checks: { idp: 'ok' } });
+    const checks = stores.kind === 'redis' ? { idp: 'ok', redis: 'ok' } : { idp: 'ok' };
+    res.set('Cache-Control', 'no-store').json({ status: 'ready', checks });
   });
 
   return router;

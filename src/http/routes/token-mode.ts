@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AccessTokenDenylist } from '../../stores/denylist.js';
 import { bearerToken } from '../bearer.js';
-import { loginBody, logoutBody, parseBody, refreshBody } from '../validation.js';
+import { passwordLogin } from '../password-login.js';
+import { markEvent, noStore } from '../route-helpers.js';
+import { logoutBody, parseBody, refreshBody } from '../validation.js';
 
 export interface TokenModeDeps {
   identityProvider: IdentityProvider;
@@ -23,10 +24,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
   const router = Router();
 
   router.post('/login', markEvent('auth.login'), ...loginGuards, async (req, res) => {
-    const { username, password, scope } = parseBody(loginBody, req.body, ['username', 'password'], 'credentials_required');
-    res.locals.logFields = { usernameHash: hashForLog(username) };
-    const tokens = await identityProvider.passwordLogin({ username, password, ...(scope ? { scope } : {}) });
-    const { user } = await identityProvider.verifyAccessToken(tokens.access_token);
+    const { tokens, user } = await passwordLogin(identityProvider, req, res);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
     noStore(res).json({ message: 'Login successful', token: publicTokens(tokens), user });
   });
@@ -71,24 +69,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
   return router;
 }
 
-/** Names the operation so that the error middleware logs its failure as `<event>.failed`. */
-function markEvent(event: string): RequestHandler {
-  return (_req, res, next) => {
-    res.locals.event = event;
-    next();
-  };
-}
-
 function publicTokens(tokens: TokenSet): TokenSet {
   const { access_token, refresh_token, id_token, expires_in, refresh_expires_in, token_type, scope } = tokens;
   return { access_token, refresh_token, id_token, expires_in, refresh_expires_in, token_type, scope };
-}
-
-function noStore(res: Response): Response {
-  return res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
-}
-
-/** Failed logins are logged with a hash of the name: people type passwords into the username field. */
-function hashForLog(username: string): string {
-  return createHash('sha256').update(username).digest('hex').slice(0, 16);
 }

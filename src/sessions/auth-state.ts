@@ -1,0 +1,76 @@
+import type { TokenSet, User } from '../idp/identity-provider.js';
+
+/**
+ * What a logged-in session holds. Lives only inside the session store, encrypted; nothing of it but `user` and the
+ * expiry times ever reaches the browser.
+ */
+export interface AuthState {
+  /** Grows by one with every refresh: the compare-and-set guard against a slow request writing stale tokens. */
+  version: number;
+  user: User;
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Milliseconds since the epoch, from the provider's `expires_in` and the gateway's clock when it answered. */
+  accessExpiresAt: number;
+  /** Unset when the provider gave the refresh token no expiry (offline tokens). */
+  refreshExpiresAt?: number;
+  createdAt: number;
+  /** The session's absolute end, however active the user: SESSION_MAX_AGE_SECONDS after login. */
+  absoluteExpiresAt: number;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    auth?: AuthState;
+  }
+}
+
+export interface SessionLimits {
+  maxAgeMs: number;
+}
+
+export function newAuthState(tokens: TokenSet, user: User, now: number, limits: SessionLimits): AuthState {
+  return { version: 1, user, ...tokenFields(tokens, now), createdAt: now, absoluteExpiresAt: now + limits.maxAgeMs };
+}
+
+/** The state after a refresh: the provider may or may not rotate the refresh token; keep the newest one it gave. */
+export function refreshedAuthState(previous: AuthState, tokens: TokenSet, user: User, now: number): AuthState {
+  const fields = tokenFields(tokens, now);
+  return {
+    ...previous,
+    ...fields,
+    version: previous.version + 1,
+    user,
+    refreshToken: fields.refreshToken ?? previous.refreshToken,
+    idToken: fields.idToken ?? previous.idToken,
+    refreshExpiresAt: fields.refreshToken ? fields.refreshExpiresAt : previous.refreshExpiresAt,
+  };
+}
+
+/** When the session ends: with its refresh token, and never after its absolute limit. */
+export function sessionExpiresAt(state: AuthState): number {
+  return Math.min(state.refreshExpiresAt ?? Number.POSITIVE_INFINITY, state.absoluteExpiresAt);
+}
+
+export function sessionIsOver(state: AuthState, now: number): boolean {
+  return sessionExpiresAt(state) <= now;
+}
+
+export function needsRefresh(state: AuthState, now: number, skewMs: number): boolean {
+  return state.accessExpiresAt - skewMs <= now;
+}
+
+/** The public view of a session's times, as the contract shows them. */
+export function sessionTimes(state: AuthState): { expires_at: string; access_expires_at: string } {
+  return { expires_at: new Date(sessionExpiresAt(state)).toISOString(), access_expires_at: new Date(state.accessExpiresAt).toISOString() };
+}
+
+function tokenFields(tokens: TokenSet, now: number): Pick<AuthState, 'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshExpiresAt'> {
+  const fields: ReturnType<typeof tokenFields> = { accessToken: tokens.access_token, accessExpiresAt: now + tokens.expires_in * 1000 };
+  if (tokens.refresh_token) fields.refreshToken = tokens.refresh_token;
+  if (tokens.id_token) fields.idToken = tokens.id_token;
+  // Keycloak says refresh_expires_in 0 for offline tokens: they end only when the offline session does.
+  if (tokens.refresh_expires_in) fields.refreshExpiresAt = now + tokens.refresh_expires_in * 1000;
+  return fields;
+}

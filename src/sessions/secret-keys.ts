@@ -1,0 +1,9 @@
+import { hkdfSync } from 'node:crypto';
+
+/**
+ * Separate keys for separate jobs, all derived from SESSION_SECRET, so that no key signs one thing and encrypts
+ * another. Changing SESSION_SECRET changes them all: every session ends.
+ */
+export function deriveKey(secret: string, purpose: 'session-cookie' | 'session-encryption'): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'authgate', `authgate ${purpose} v1`, 32));
+}

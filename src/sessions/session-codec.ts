@@ -1,0 +1,70 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SessionData } from 'express-session';
+import { deriveKey } from './secret-keys.js';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The stored value could not be read: written under another SESSION_SECRET, or altered. Treated as no session. */
+export class UnreadableSessionError extends Error {
+  constructor() {
+    super('the stored session cannot be decrypted');
+    this.name = 'UnreadableSessionError';
+  }
+}
+
+/**
+ * Turns a session into what the store keeps: `<version>.<AES-256-GCM ciphertext>`. The version stays readable so
+ * that Redis can compare-and-set on it without the key; it is bound into the ciphertext as associated data, so it
+ * cannot be changed on its own. A dump of the store shows no token, user or claim.
+ */
+export class SessionCodec {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    this.key = deriveKey(secret, 'session-encryption');
+  }
+
+  static versionOf(session: SessionData): number {
+    return session.auth?.version ?? 0;
+  }
+
+  stringify(session: SessionData): string {
+    return this.seal(String(SessionCodec.versionOf(session)), JSON.stringify(session));
+  }
+
+  parse(stored: string): SessionData {
+    const dot = stored.indexOf('.');
+    if (dot <= 0) throw new UnreadableSessionError();
+    return JSON.parse(this.open(stored.slice(0, dot), stored.slice(dot + 1))) as SessionData;
+  }
+
+  /** Encrypts any value under a label, for entries that are not sessions (refresh results). */
+  seal(label: string, plaintext: string): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(label));
+    const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `${label}.${body.toString('base64url')}`;
+  }
+
+  open(label: string, sealed: string): string {
+    const body = Buffer.from(sealed, 'base64url');
+    if (body.length < IV_BYTES + TAG_BYTES) throw new UnreadableSessionError();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(label));
+      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new UnreadableSessionError();
+    }
+  }
+
+  /** `open` for a value produced by `seal`, which carries its label in front. */
+  openSealed(stored: string): string {
+    const dot = stored.indexOf('.');
+    if (dot <= 0) throw new UnreadableSessionError();
+    return this.open(stored.slice(0, dot), stored.slice(dot + 1));
+  }
+}

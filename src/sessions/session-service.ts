@@ -1,0 +1,108 @@
+import type { Request, Response } from 'express';
+import type { Clock } from '../clock.js';
+import { ApiError } from '../errors/api-error.js';
+import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
+import type { Logger } from '../observability/logger.js';
+import { needsRefresh, newAuthState, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
+import type { SessionCookie } from './session-cookie.js';
+import type { SessionRefresher } from './session-refresher.js';
+
+export interface SessionServiceOptions {
+  identityProvider: IdentityProvider;
+  refresher: SessionRefresher;
+  cookie: SessionCookie;
+  clock: Clock;
+  logger: Logger;
+  limits: SessionLimits;
+  refreshSkewMs: number;
+}
+
+/** What the session-mode routes do with a session: start it, keep its tokens fresh, end it. */
+export class SessionService {
+  constructor(private readonly options: SessionServiceOptions) {}
+
+  /** The logged-in state, or undefined. A session past its absolute limit is ended here. */
+  async current(req: Request, res: Response): Promise<AuthState | undefined> {
+    const state = req.session.auth;
+    if (!state) return undefined;
+    if (sessionIsOver(state, this.options.clock.now())) {
+      await this.discard(req, res);
+      throw new ApiError('session_expired', { logFields: { reason: 'session_limit_reached' } });
+    }
+    return state;
+  }
+
+  /** The state with an access token that is not about to expire, refreshing first when it is. */
+  async fresh(req: Request, res: Response): Promise<AuthState> {
+    const state = await this.current(req, res);
+    if (!state) throw new ApiError('unauthenticated');
+    if (!needsRefresh(state, this.options.clock.now(), this.options.refreshSkewMs)) return state;
+    return this.refresh(req, res, state);
+  }
+
+  /** New tokens now, coordinated with every other request and instance. */
+  async refresh(req: Request, res: Response, state: AuthState): Promise<AuthState> {
+    try {
+      return await this.options.refresher.refresh(req.sessionID, state);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'session_expired') this.clearCookie(res);
+      throw err;
+    }
+  }
+
+  /**
+   * Starts a session for freshly issued tokens under a new session id (no fixation). If the session cannot be
+   * stored, the provider session just created is ended too, so nothing is left behind.
+   */
+  async establish(req: Request, tokens: TokenSet, user: User): Promise<AuthState> {
+    const { identityProvider, clock, limits, logger } = this.options;
+    const previous = req.session.auth;
+    if (previous?.refreshToken) {
+      // Logging in again in the same browser (perhaps as someone else): the old provider session ends here.
+      await identityProvider.logout(previous.refreshToken).catch(() => undefined);
+    }
+    const state = newAuthState(tokens, user, clock.now(), limits);
+    try {
+      await promisify((cb) => req.session.regenerate(cb));
+      req.session.auth = state;
+      await promisify((cb) => req.session.save(cb));
+    } catch (err) {
+      if (tokens.refresh_token) await identityProvider.logout(tokens.refresh_token).catch(() => undefined);
+      throw err;
+    }
+    logger.info('session.started', { event: 'session.started', sub: user.sub });
+    return state;
+  }
+
+  /**
+   * Ends the provider's session, then ours. A provider that already ended it (invalid_grant) is fine; one that cannot
+   * be reached keeps our session, so that logging out again can still end the provider's.
+   */
+  async logout(req: Request, res: Response): Promise<string | undefined> {
+    const state = req.session.auth;
+    if (state?.refreshToken) {
+      try {
+        await this.options.identityProvider.logout(state.refreshToken);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'invalid_grant')) throw err;
+      }
+    }
+    await this.discard(req, res);
+    return state?.user.sub;
+  }
+
+  clearCookie(res: Response): void {
+    const { name, options } = this.options.cookie;
+    res.clearCookie(name, options);
+  }
+
+  /** Destroys the session in the store and in this request, so express-session writes nothing back. */
+  private async discard(req: Request, res: Response): Promise<void> {
+    await promisify((cb) => req.session.destroy(cb));
+    this.clearCookie(res);
+  }
+}
+
+function promisify(start: (cb: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => start((err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Store as RateLimitStore } from 'express-rate-limit';
+import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../observability/logger.js';
+import { MemorySessionStore } from '../sessions/memory-session-store.js';
+import { RedisSessionStore } from '../sessions/redis-session-store.js';
+import type { SessionCodec } from '../sessions/session-codec.js';
+import type { VersionedSessionStore } from '../sessions/versioned-session-store.js';
+import { AccessTokenDenylist } from './denylist.js';
+import type { KeyValueStore } from './key-value-store.js';
+import { MemoryKeyValueStore } from './memory-key-value-store.js';
+import { connectRedis, disconnectRedis, type RedisClient } from './redis-client.js';
+import { RedisKeyValueStore } from './redis-key-value-store.js';
+import { guarded } from './store-unavailable.js';
+
+/** Every piece of state the gateway keeps, in memory for one instance or in Redis for many. */
+export interface Stores {
+  /** 'memory' or 'redis', for logs and readiness. */
+  readonly kind: 'memory' | 'redis';
+  readonly sessions: VersionedSessionStore;
+  /** Refresh locks and results, pending code-flow logins. */
+  readonly shared: KeyValueStore;
+  readonly denylist: AccessTokenDenylist;
+  /** A rate-limit store under its own name; undefined means express-rate-limit's memory store. */
+  rateLimitStore(name: string): RateLimitStore | undefined;
+  /** Throws session_store_unavailable when Redis does not answer. */
+  checkReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CreateStoresOptions {
+  redisUrl: string | undefined;
+  codec: SessionCodec;
+  clock: Clock;
+  logger: Logger;
+  /** An already connected client (tests share one); otherwise one is made from redisUrl. */
+  redisClient?: RedisClient;
+  /** Namespace of every Redis key; gateways that share sessions must share it. */
+  keyPrefix?: string;
+}
+
+export function createStores(options: CreateStoresOptions): Stores {
+  const { redisUrl, codec, clock, logger } = options;
+  if (!redisUrl && !options.redisClient) return memoryStores(codec, clock);
+  const client = options.redisClient ?? connectRedis(redisUrl ?? '', logger);
+  const ownsClient = !options.redisClient;
+  const prefix = options.keyPrefix ?? 'authgate:';
+  const shared = new RedisKeyValueStore(client, prefix);
+  return {
+    kind: 'redis',
+    sessions: new RedisSessionStore({ client, codec, clock, logger, prefix: `${prefix}sess:` }),
+    shared,
+    denylist: new AccessTokenDenylist(shared, clock),
+    rateLimitStore: (name) => new RateLimitRedisStore({ prefix: `${prefix}rl:${name}:`, sendCommand: rateLimitCommand(client) }),
+    checkReady: () => guarded(async () => void (await client.ping())),
+    close: async () => {
+      if (ownsClient) await disconnectRedis(client);
+    },
+  };
+}
+
+function memoryStores(codec: SessionCodec, clock: Clock): Stores {
+  return {
+    kind: 'memory',
+    sessions: new MemorySessionStore({ codec, clock }),
+    shared: new MemoryKeyValueStore({ clock }),
+    // Its own bound: a flood of login attempts must not push logged-out tokens off the denylist.
+    denylist: new AccessTokenDenylist(new MemoryKeyValueStore({ clock }), clock),
+    rateLimitStore: () => undefined,
+    checkReady: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * rate-limit-redis loads its Lua scripts once, when the limiter is built, and keeps the promise: if Redis is down at
+ * that moment, the rejected promise would fail every later request even after Redis is back. SCRIPT LOAD answers the
+ * script's SHA-1, which is known without Redis, so a failed load answers it locally; Redis then says NOSCRIPT on first
+ * use and the library loads the script again. Every other failure is the contract's session_store_unavailable.
+ */
+function rateLimitCommand(client: RedisClient): (...args: string[]) => Promise<RedisReply> {
+  return async (...args) => {
+    if (args[0] === 'SCRIPT' && args[1] === 'LOAD' && args[2] !== undefined) {
+      const script = args[2];
+      return client.sendCommand(args).catch(() => createHash('sha1').update(script).digest('hex')) as Promise<RedisReply>;
+    }
+    return guarded(() => client.sendCommand(args) as Promise<RedisReply>);
+  };
+}

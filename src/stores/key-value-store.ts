@@ -1,0 +1,19 @@
+/**
+ * The small set of operations every piece of shared state needs (logout denylist, refresh locks and results, pending
+ * code-flow logins). One interface, two implementations: in memory for a single instance, Redis for many. Values are
+ * strings; keys are the caller's, already namespaced. Every failure to reach the store surfaces as the contract's
+ * `session_store_unavailable`, never as a missing key.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Stores only when the key is absent; true when stored. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Reads and deletes in one step, so two readers can never both get the value. */
+  take(key: string): Promise<string | undefined>;
+  /** Extends the key's lifetime only while it still holds `value`; true when extended. */
+  extendIfValue(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes the key only while it still holds `value`. */
+  deleteIfValue(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
