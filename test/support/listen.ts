@@ -1,0 +1,24 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+
+export interface Listening {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves an app on an ephemeral loopback port, as the real server would, for tests that need a URL. */
+export async function listen(app: Express): Promise<Listening> {
+  const server: Server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
