@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DevIdp } from '../../src/dev-idp/index.js';
+import type { RedisClient } from '../../src/stores/redis-client.js';
+import { MovableClock } from '../support/clock.js';
+import { buildTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestIdp } from '../support/idp.js';
+import { listen, type Listening } from '../support/listen.js';
+import { keysUnder, removeKeys, testRedis, uniquePrefix } from '../support/redis.js';
+import type { Fetch } from '../../src/idp/timed-fetch.js';
+import { SessionCodec } from '../../src/sessions/session-codec.js';
+
+const SUITE = 'sessions on many instances';
+const redisA = await testRedis(SUITE);
+const redisB = redisA ? await testRedis(SUITE) : undefined;
+const describeWithRedis = redisA && redisB ? describe : describe.skip;
+
+const CSRF = { 'x-csrf': '1', 'content-type': 'application/json' };
+
+let idp: DevIdp;
+const running: Listening[] = [];
+const prefixes: string[] = [];
+beforeAll(async () => {
+  if (!redisA) return;
+  // A short access-token lifespan, and rotation with reuse detection: a replayed refresh token kills the session.
+  idp = await startTestIdp({ realm: (r) => ({ ...r, accessTokenLifespan: 30, revokeRefreshToken: true, refreshTokenMaxReuse: 0 }) });
+});
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.close()));
+  if (redisA) for (const prefix of prefixes) await removeKeys(redisA, prefix);
+  await idp?.close();
+  redisA?.destroy();
+  redisB?.destroy();
+});
+
+interface Instance {
+  gateway: TestGateway;
+  url: string;
+}
+
+/** Two gateway instances behind one imaginary load balancer: one Redis, one secret, one key prefix. */
+async function cluster(options: { fetchB?: Fetch } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
+  const clock = new MovableClock();
+  const prefix = uniquePrefix('cluster');
+  prefixes.push(prefix);
+  const env = { REFRESH_SKEW_SECONDS: '5' };
+  const make = async (client: RedisClient, fetch?: Fetch): Promise<Instance> => {
+    const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env, redis: { client, keyPrefix: prefix }, ...(fetch ? { fetch } : {}) });
+    const server = await listen(gateway.app);
+    running.push(server);
+    return { gateway, url: server.url };
+  };
+  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.fetchB), clock, prefix };
+}
+
+async function login(instance: Instance): Promise<string> {
+  const res = await fetch(`${instance.url}/api/auth/login`, { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'alice-password' }) });
+  expect(res.status).toBe(200);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+async function me(instance: Instance, cookie: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${instance.url}/api/auth/me`, { headers: { cookie } });
+  return { status: res.status, body: await res.json() };
+}
+
+const refreshGrants = () => idp.seen.filter((s) => s.endpoint === 'token' && s.grantType === 'refresh_token');
+
+describeWithRedis('session mode with Redis, two instances', () => {
+  it('logs in on A, answers /me on B, and after logout on A, B answers 401 at once', async () => {
+    const { a, b } = await cluster();
+    const cookie = await login(a);
+    expect(await me(b, cookie)).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    const out = await fetch(`${a.url}/api/auth/logout`, { method: 'POST', headers: { ...CSRF, cookie } });
+    expect(out.status).toBe(200);
+    expect(await me(b, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+  });
+
+  it('survives a refresh storm: 50 concurrent /me across both instances after expiry, one refresh grant, all 200', async () => {
+    const { a, b, clock } = await cluster();
+    const cookie = await login(a);
+    clock.advanceSeconds(30);
+    idp.clearSeen();
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => me(i % 2 === 0 ? a : b, cookie)));
+    expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(refreshGrants()).toEqual([expect.objectContaining({ status: 200 })]);
+    // The session goes on: the next expiry is refreshed again with the rotated token, with no reuse detected.
+    clock.advanceSeconds(30);
+    expect((await me(b, cookie)).status).toBe(200);
+    expect(refreshGrants()).toEqual([expect.objectContaining({ status: 200 }), expect.objectContaining({ status: 200 })]);
+    expect([...a.gateway.logs.lines(), ...b.gateway.logs.lines()].filter((l) => l.event === 'auth.refresh.reuse_detected')).toEqual([]);
+  });
+
+  it('gives a request that read the session before a slow refresh on the other instance the new tokens, with no second grant', async () => {
+    let slowTokenCalls = 0;
+    const slowB: Fetch = async (url, init) => {
+      if (String(url).endsWith('/token')) {
+        slowTokenCalls += 1;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+      return fetch(url, init);
+    };
+    const { a, b, clock } = await cluster({ fetchB: slowB });
+    const cookie = await login(a);
+    clock.advanceSeconds(30);
+    idp.clearSeen();
+    const slow = me(b, cookie);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // A read the old session too, while B holds the lock and waits for the provider.
+    const late = await me(a, cookie);
+    expect([late.status, (await slow).status]).toEqual([200, 200]);
+    expect(slowTokenCalls).toBe(1);
+    expect(refreshGrants()).toHaveLength(1);
+    clock.advanceSeconds(30);
+    expect((await me(a, cookie)).status).toBe(200);
+    expect(refreshGrants().map((s) => s.status)).toEqual([200, 200]);
+  });
+
+  it('keeps nothing readable in Redis: no token, no user name, no claim', async () => {
+    const { a, prefix } = await cluster();
+    const cookie = await login(a);
+    const keys = await keysUnder(redisA as RedisClient, prefix);
+    const sessionKeys = keys.filter((k) => k.startsWith(`${prefix}sess:`));
+    expect(sessionKeys).toHaveLength(1);
+    const stored = (await (redisA as RedisClient).get(sessionKeys[0] ?? '')) ?? '';
+    // Version 1, then base64url ciphertext: no dot, so no JWT can hide in it.
+    expect(stored).toMatch(/^1\.[\w-]{200,}$/);
+    const raw = Buffer.from(stored.slice(2), 'base64url').toString('latin1');
+    // The gateway's own key opens it; what it holds appears nowhere in what Redis keeps.
+    const auth = a.gateway.codec.parse(stored).auth;
+    const secrets = [auth?.accessToken, auth?.refreshToken, auth?.idToken, auth?.user.sub, auth?.user.email, auth?.user.username];
+    expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 5)).toBe(true);
+    for (const secret of secrets as string[]) {
+      for (const piece of [secret, secret.slice(10, 30)].filter((p) => p.length >= 5)) {
+        expect(stored.includes(piece) || raw.includes(piece)).toBe(false);
+      }
+    }
+    expect(() => new SessionCodec('another-secret-of-at-least-thirty-two-characters').parse(stored)).toThrow('the stored session cannot be decrypted');
+    // Its TTL is the refresh token's lifetime (the demo realm's 1800 s).
+    const ttl = await (redisA as RedisClient).ttl(sessionKeys[0] ?? '');
+    expect(ttl).toBeGreaterThan(1790);
+    expect(ttl).toBeLessThanOrEqual(1800);
+    expect(cookie).toMatch(/^authgate\.sid=/);
+  });
+
+  it('writes nothing to Redis for a request that changes nothing', async () => {
+    const { a, b } = await cluster();
+    const cookie = await login(a);
+    const monitor = (redisA as RedisClient).duplicate();
+    await monitor.connect();
+    const commands: string[] = [];
+    await monitor.monitor((reply) => commands.push(reply));
+    for (const instance of [a, b, a]) expect((await me(instance, cookie)).status).toBe(200);
+    await fetch(`${b.url}/api/auth/session`, { headers: { cookie } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    monitor.destroy();
+    const verbs = commands.map((c) => /"(\w+)"/.exec(c)?.[1]?.toUpperCase()).filter((v) => v && v !== 'PING');
+    expect(verbs).toEqual(['GET', 'GET', 'GET', 'GET']);
+  });
+
+  it('reports Redis in /readyz', async () => {
+    const { a } = await cluster();
+    const res = await fetch(`${a.url}/readyz`);
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { idp: 'ok', redis: 'ok' } } });
+  });
+});
