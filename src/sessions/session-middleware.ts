@@ -18,7 +18,9 @@ export function sessionMiddleware(store: VersionedSessionStore, cookie: SessionC
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // unset stays 'keep': with 'destroy', a request whose session could not be read (Redis blinked) would delete the
+    // session on its way out. Logout destroys it explicitly.
+    unset: 'keep',
     cookie: { ...cookie.options, maxAge: undefined },
   });
   // express-session goes on without a session when its store reports a disconnect; that must never pass as "logged out".

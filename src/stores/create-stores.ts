@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Clock } from '../clock.js';
+import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
 import { MemorySessionStore } from '../sessions/memory-session-store.js';
 import { RedisSessionStore } from '../sessions/redis-session-store.js';
@@ -83,8 +84,12 @@ function rateLimitCommand(client: RedisClient): (...args: string[]) => Promise<R
   return async (...args) => {
     if (args[0] === 'SCRIPT' && args[1] === 'LOAD' && args[2] !== undefined) {
       const script = args[2];
-      return client.sendCommand(args).catch(() => createHash('sha1').update(script).digest('hex')) as Promise<RedisReply>;
+      return guarded(() => client.sendCommand(args) as Promise<RedisReply>).catch(() => createHash('sha1').update(script).digest('hex'));
     }
-    return guarded(() => client.sendCommand(args) as Promise<RedisReply>);
+    return guarded(() => client.sendCommand(args) as Promise<RedisReply>).catch((err: unknown) => {
+      // The library answers NOSCRIPT itself, by loading the script again: it must see Redis's own error.
+      const cause = err instanceof ApiError ? err.cause : err;
+      throw cause instanceof Error && cause.message.startsWith('NOSCRIPT') ? cause : err;
+    });
   };
 }

@@ -1,14 +1,12 @@
 import { createClient } from 'redis';
 import type { Logger } from '../observability/logger.js';
+import { STORE_DEADLINE_MS } from './store-unavailable.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
-/** How long one Redis command may take before the request fails with 503: well inside the one second promised. */
-export const REDIS_COMMAND_TIMEOUT_MS = 500;
-
 /**
- * A node-redis client that fails fast while Redis is away instead of queueing: no offline queue, a per-command timeout
- * and a short connect timeout, so a request answers 503 within a second and never hangs. It reconnects by itself, so
+ * A node-redis client that fails fast while Redis is away instead of queueing: no offline queue, a timeout for
+ * commands still waiting to be written (a written one is bounded by `guarded`) and a short connect timeout, so a request answers 503 within a second and never hangs. It reconnects by itself, so
  * service resumes when Redis returns. The connection is started but not awaited: the gateway starts while Redis is
  * down, as it does while the identity provider is.
  */
@@ -16,7 +14,7 @@ export function connectRedis(url: string, logger: Logger): RedisClient {
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+    commandOptions: { timeout: STORE_DEADLINE_MS },
     socket: {
       connectTimeout: 1000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),

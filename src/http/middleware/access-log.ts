@@ -6,11 +6,13 @@ import type { Logger } from '../../observability/logger.js';
 export function accessLog(logger: Logger, clock: Clock): RequestHandler {
   return (req, res, next) => {
     const started = clock.now();
+    // Read now: a router that answers rewrites req.url to its own mount point, and may still hold it at 'finish'.
+    const path = req.path;
     res.on('finish', () => {
       logger.http('request', {
         event: 'http.request',
         method: req.method,
-        path: req.path,
+        path,
         status: res.statusCode,
         durationMs: clock.now() - started,
       });
