@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DevIdp } from '../../src/dev-idp/index.js';
+import { Browser } from '../support/browser.js';
+import { buildTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestIdp } from '../support/idp.js';
+import { listen, type Listening } from '../support/listen.js';
+
+// The demo realm's redirect URI: the gateway's PUBLIC_URL (default http://localhost:3000) plus /api/auth/callback.
+const REDIRECT_URI = 'http://localhost:3000/api/auth/callback';
+
+let idp: DevIdp;
+let gateway: TestGateway;
+let server: Listening;
+beforeAll(async () => {
+  idp = await startTestIdp();
+  gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session' });
+  server = await listen(gateway.app);
+});
+afterAll(async () => {
+  await server.close();
+  await idp.close();
+});
+
+/** The gateway is published at http://localhost:3000; in the test it listens elsewhere, so the browser goes there. */
+const atGateway = (url: string | URL) => {
+  const u = new URL(url, 'http://localhost:3000');
+  return new URL(`${u.pathname}${u.search}`, server.url);
+};
+
+/** Starts the login at the gateway and signs in on the IdP's page; returns the callback the IdP sends the browser to. */
+async function signInAtProvider(browser: Browser, returnTo?: string, username = 'alice'): Promise<URL> {
+  const start = await browser.go(atGateway(`/api/auth/login${returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`}`));
+  expect(start.status).toBe(302);
+  let location = new URL(start.headers.get('location') ?? '', idp.url);
+  let res = await browser.go(location);
+  location = new URL(res.headers.get('location') ?? '', idp.url);
+  res = await browser.go(location, { form: { username, password: `${username}-password` } });
+  for (let hops = 0; hops < 5; hops += 1) {
+    location = new URL(res.headers.get('location') ?? '', idp.url);
+    if (location.href.startsWith(REDIRECT_URI)) return location;
+    res = await browser.go(location);
+  }
+  throw new Error('the IdP never sent the browser back to the gateway');
+}
+
+describe('the authorization code flow through the gateway', () => {
+  it('redirects to the provider with PKCE S256, state and nonce, and sets a short-lived Lax login cookie', async () => {
+    const browser = new Browser();
+    const res = await browser.go(atGateway('/api/auth/login?return_to=/app'));
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(`${idp.issuer}/protocol/openid-connect/auth`);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      client_id: 'authgate',
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid',
+      state: expect.stringMatching(/^[\w-]{43}$/),
+      nonce: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge_method: 'S256',
+    });
+    expect(res.headers.getSetCookie()).toEqual([
+      expect.stringMatching(new RegExp(`^authgate\\.login=${location.searchParams.get('state')}; Max-Age=600; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`)),
+    ]);
+  });
+
+  it('logs the user in end to end: provider page, callback, session cookie, back to return_to', async () => {
+    const browser = new Browser();
+    const callback = await signInAtProvider(browser, '/app/page?tab=2#top');
+    idp.clearSeen();
+    const res = await browser.go(atGateway(callback));
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/app/page?tab=2#top');
+    expect(res.headers.getSetCookie()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^authgate\.login=; Path=\/; Expires=Thu, 01 Jan 1970/), expect.stringMatching(/^authgate\.sid=s%3A.+; Path=\/; HttpOnly; SameSite=Strict$/)]),
+    );
+    expect(idp.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'authorization_code', status: 200 })]);
+    const me = await browser.go(atGateway('/api/auth/me'));
+    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice', email: 'alice@example.test' }) } });
+  });
+
+  it('refuses a replayed callback, with or without the old login cookie, and never redeems the code twice', async () => {
+    const browser = new Browser();
+    const callback = await signInAtProvider(browser);
+    const loginCookie = browser.cookie(server.url, 'authgate.login') ?? '';
+    expect((await browser.go(atGateway(callback))).status).toBe(302);
+    idp.clearSeen();
+    const replay = await browser.go(atGateway(callback));
+    expect({ status: replay.status, body: await replay.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'The login state is missing or does not belong to this browser; start the login again' },
+    });
+    browser.setCookie(server.url, 'authgate.login', loginCookie);
+    const withCookie = await browser.go(atGateway(callback));
+    expect({ status: withCookie.status, body: await withCookie.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'This login has expired or was already completed; start it again' },
+    });
+    expect(idp.seen).toEqual([]);
+  });
+
+  it('refuses a forged state, and a callback carried into another browser (login CSRF)', async () => {
+    const victim = new Browser();
+    const attacker = new Browser();
+    const attackersCallback = await signInAtProvider(attacker);
+    await victim.go(atGateway('/api/auth/login'));
+    const forged = new URL(attackersCallback);
+    forged.searchParams.set('state', 'forged-state');
+    for (const url of [attackersCallback, forged]) {
+      const res = await victim.go(atGateway(url));
+      expect({ status: res.status, body: await res.json() }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', message: 'The login state is missing or does not belong to this browser; start the login again' },
+      });
+    }
+    expect((await victim.go(atGateway('/api/auth/session'))).status).toBe(200);
+    expect(await (await victim.go(atGateway('/api/auth/session'))).json()).toEqual({ authenticated: false });
+  });
+
+  it('answers 400 when the provider sends back an error instead of a code', async () => {
+    const browser = new Browser();
+    const start = await browser.go(atGateway('/api/auth/login'));
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    const res = await browser.go(atGateway(`/api/auth/callback?error=access_denied&state=${state}`));
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', message: 'The identity provider did not complete the login' } });
+  });
+
+  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'app', '/a\nb', 'javascript:alert(1)'])(
+    'refuses return_to=%j: only a path on this site',
+    async (returnTo) => {
+      const res = await new Browser().go(atGateway(`/api/auth/login?return_to=${encodeURIComponent(returnTo)}`));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        message: 'return_to must be a path on this site, such as /app',
+        details: [{ field: 'return_to', problem: expect.any(String) }],
+      });
+    },
+  );
+});
