@@ -46,7 +46,11 @@ describe('the docs say what the code does', () => {
   });
 
   it('the OpenAPI document describes every route the app serves, and the app serves every route it describes', async () => {
-    const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9' });
+    for (const mode of ['token', 'session'] as const) await describedRoutesAreServed(mode);
+  });
+
+  async function describedRoutesAreServed(mode: 'token' | 'session'): Promise<void> {
+    const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9', mode });
     const served = await request(app).get('/api/openapi.json');
     expect(served.status).toBe(200);
     const paths = served.body.paths as Record<string, Record<string, unknown>>;
@@ -54,6 +58,9 @@ describe('the docs say what the code does', () => {
     expect(described.sort()).toEqual(
       [
         'POST /api/auth/login',
+        'GET /api/auth/login',
+        'GET /api/auth/callback',
+        'GET /api/auth/session',
         'POST /api/auth/refresh-token',
         'POST /api/auth/logout',
         'GET /api/auth/me',
@@ -63,12 +70,16 @@ describe('the docs say what the code does', () => {
         'GET /api/docs',
       ].sort(),
     );
+    // Session mode serves every route; token mode answers not_found to the session-only ones, which say so.
+    const sessionOnly = ['GET /api/auth/login', 'GET /api/auth/callback', 'GET /api/auth/session'];
     for (const entry of described) {
       const [method, path] = entry.split(' ') as [string, string];
-      const res = await request(app)[method.toLowerCase() as 'get' | 'post'](path).redirects(1);
-      expect({ entry, notFound: res.status === 404 && res.body?.error === 'not_found' }).toEqual({ entry, notFound: false });
+      const res = await request(app)[method.toLowerCase() as 'get' | 'post'](path).set('X-CSRF', '1').redirects(1);
+      const expectServed = mode === 'session' || !sessionOnly.includes(entry);
+      expect({ mode, entry, notFound: res.status === 404 && res.body?.error === 'not_found' }).toEqual({ mode, entry, notFound: !expectServed });
+      if (sessionOnly.includes(entry)) expect(JSON.stringify(paths[path])).toContain('Session mode');
     }
-  });
+  }
 
   it('serves Swagger UI at /api/docs', async () => {
     const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9' });
