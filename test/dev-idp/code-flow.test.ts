@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
+import { Browser as SharedBrowser } from '../support/browser.js';
 import { CLIENT, claims, OIDC, oauthError, startTestIdp, token } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/api/auth/callback';
@@ -13,25 +14,12 @@ afterAll(async () => {
   await idp.close();
 });
 
-/** A minimal browser: follows nothing by itself, keeps cookies. */
+/** The shared test browser, with the IdP's relative redirects resolved against the IdP. */
 class Browser {
-  private readonly jar = new Map<string, string>();
+  private readonly inner = new SharedBrowser();
 
-  async go(url: string, form?: Record<string, string>): Promise<Response> {
-    const res = await fetch(new URL(url, idp.url), {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const at = pair.indexOf('=');
-      const value = pair.slice(at + 1);
-      if (value) this.jar.set(pair.slice(0, at), value);
-      else this.jar.delete(pair.slice(0, at));
-    }
-    return res;
+  go(url: string, form?: Record<string, string>): Promise<Response> {
+    return this.inner.go(new URL(url, idp.url), form ? { form } : {});
   }
 }
 

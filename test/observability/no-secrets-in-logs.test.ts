@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { buildTestGateway, DEMO_CLIENT_SECRET, type TestGateway } from '../support/gateway.js';
+import { MovableClock } from '../support/clock.js';
+import { buildTestGateway, DEMO_CLIENT_SECRET, TEST_SESSION_SECRET, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { closedPort } from '../support/ports.js';
 
@@ -65,5 +66,38 @@ describe('what the gateway logs', () => {
     expect(logged).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
     // The failed logins are there, identifiable without naming what was typed.
     expect(gateway.logs.events('auth.login.failed')).toContainEqual(expect.objectContaining({ error: 'invalid_credentials', usernameHash: expect.stringMatching(/^[0-9a-f]{16}$/) }));
+  });
+
+  it('in session mode never holds a password, a token, the session id or the session secret either', async () => {
+    const clock = new MovableClock();
+    const session = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env: { LOG_LEVEL: 'silly' } });
+    const agent = request.agent(session.app);
+    const csrf = { 'X-CSRF': '1' };
+    await agent.post('/api/auth/login').set(csrf).send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
+    const login = await agent.post('/api/auth/login').set(csrf).send({ username: 'canary', password: CANARY_PASSWORD });
+    expect(login.status).toBe(200);
+    const cookie = ((login.headers['set-cookie'] as unknown as string[])[0] ?? '').split(';')[0] ?? '';
+    const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0] ?? '';
+    expect(sid.length).toBeGreaterThan(20);
+    const stored = await session.stores.sessions.read(sid);
+    const auth = stored?.auth;
+    const secrets = [CANARY_PASSWORD, DEMO_CLIENT_SECRET, TEST_SESSION_SECRET, sid, cookie, auth?.accessToken, auth?.refreshToken, auth?.idToken].filter((v): v is string => Boolean(v));
+    expect(secrets).toHaveLength(8);
+
+    await agent.get('/api/auth/me');
+    clock.advanceSeconds(290);
+    await agent.get('/api/auth/me');
+    const refreshed = (await session.stores.sessions.read(sid))?.auth;
+    secrets.push(refreshed?.accessToken ?? 'missing', refreshed?.refreshToken ?? 'missing');
+    await agent.post('/api/auth/logout');
+    await agent.post('/api/auth/logout').set(csrf).set('Origin', 'https://evil.example');
+    await agent.post('/api/auth/logout').set(csrf);
+    await request(session.app).get('/api/auth/me').set('Cookie', cookie);
+
+    const logged = session.logs.text();
+    expect(session.logs.lines().length).toBeGreaterThan(10);
+    for (const secret of secrets) expect(logged).not.toContain(secret);
+    expect(logged).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
+    expect(session.logs.events('http.error')).toContainEqual(expect.objectContaining({ error: 'csrf_rejected', reason: 'missing_header' }));
   });
 });

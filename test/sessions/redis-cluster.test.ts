@@ -38,11 +38,11 @@ interface Instance {
 }
 
 /** Two gateway instances behind one imaginary load balancer: one Redis, one secret, one key prefix. */
-async function cluster(options: { fetchB?: Fetch } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
+async function cluster(options: { fetchB?: Fetch; env?: Record<string, string> } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
   const clock = new MovableClock();
   const prefix = uniquePrefix('cluster');
   prefixes.push(prefix);
-  const env = { REFRESH_SKEW_SECONDS: '5' };
+  const env = { REFRESH_SKEW_SECONDS: '5', ...options.env };
   const make = async (client: RedisClient, fetch?: Fetch): Promise<Instance> => {
     const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env, redis: { client, keyPrefix: prefix }, ...(fetch ? { fetch } : {}) });
     const server = await listen(gateway.app);
@@ -155,6 +155,20 @@ describeWithRedis('session mode with Redis, two instances', () => {
     monitor.destroy();
     const verbs = commands.map((c) => /"(\w+)"/.exec(c)?.[1]?.toUpperCase()).filter((v) => v && v !== 'PING');
     expect(verbs).toEqual(['GET', 'GET', 'GET', 'GET']);
+  });
+
+  it('counts failed logins across instances: the limit holds whichever instance the attempts reach', async () => {
+    const { a, b } = await cluster({ env: { LOGIN_FAILURES_PER_USER: '2' } });
+    const attempt = (instance: Instance) =>
+      fetch(`${instance.url}/api/auth/login`, { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'wrong' }) });
+    expect([(await attempt(a)).status, (await attempt(b)).status]).toEqual([401, 401]);
+    const limited = await attempt(a);
+    expect({ status: limited.status, body: await limited.json(), retryAfter: Number(limited.headers.get('retry-after')) > 0 }).toEqual({
+      status: 429,
+      body: { error: 'rate_limited', message: 'Too many attempts; try again later' },
+      retryAfter: true,
+    });
+    expect((await attempt(b)).status).toBe(429);
   });
 
   it('reports Redis in /readyz', async () => {
