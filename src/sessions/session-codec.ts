@@ -34,9 +34,7 @@ export class SessionCodec {
   }
 
   parse(stored: string): SessionData {
-    const dot = stored.indexOf('.');
-    if (dot <= 0) throw new UnreadableSessionError();
-    return JSON.parse(this.open(stored.slice(0, dot), stored.slice(dot + 1))) as SessionData;
+    return JSON.parse(this.openSealed(stored)) as SessionData;
   }
 
   /** Encrypts any value under a label, for entries that are not sessions (refresh results). */
@@ -48,7 +46,7 @@ export class SessionCodec {
     return `${label}.${body.toString('base64url')}`;
   }
 
-  open(label: string, sealed: string): string {
+  private open(label: string, sealed: string): string {
     const body = Buffer.from(sealed, 'base64url');
     if (body.length < IV_BYTES + TAG_BYTES) throw new UnreadableSessionError();
     try {
