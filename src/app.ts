@@ -22,7 +22,7 @@ import type { SessionCodec } from './sessions/session-codec.js';
 import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
 import { sessionMiddleware } from './sessions/session-middleware.js';
 import { SessionRefresher } from './sessions/session-refresher.js';
-import { SessionService } from './sessions/session-service.js';
+import { REFRESHED_HEADER, SessionService } from './sessions/session-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
       origin: [...config.corsOrigins],
       credentials: true,
       allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'X-CSRF'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', REFRESHED_HEADER],
       maxAge: 600,
     }),
   );

@@ -17,6 +17,8 @@ export interface SessionServiceOptions {
   refreshSkewMs: number;
 }
 
+export const REFRESHED_HEADER = 'X-Session-Refreshed';
+
 /** What the session-mode routes do with a session: start it, keep its tokens fresh, end it. */
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
@@ -37,7 +39,10 @@ export class SessionService {
     const state = await this.current(req, res);
     if (!state) throw new ApiError('unauthenticated');
     if (!needsRefresh(state, this.options.clock.now(), this.options.refreshSkewMs)) return state;
-    return this.refresh(req, res, state);
+    const refreshed = await this.refresh(req, res, state);
+    // Tells the client (the SDK's `refreshed` event) that this answer came with new tokens in the session.
+    res.set(REFRESHED_HEADER, '1');
+    return refreshed;
   }
 
   /** New tokens now, coordinated with every other request and instance. */

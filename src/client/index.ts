@@ -1,0 +1,6 @@
+// authgate/client: the SDK for SPAs and Node scripts. Browser-safe: nothing here imports Node or server code.
+export { createAuthClient, type AuthClient, type AuthClientOptions, type AuthEvent, type AuthMethods, type SessionState, type SessionTimes } from './create-auth-client.js';
+export { AuthError, type AuthErrorCode } from './auth-error.js';
+export { memoryStorage, webStorage, type StoredTokens, type TokenStorage } from './token-storage.js';
+export type { User } from '../idp/identity-provider.js';
+export type { ErrorCode } from '../errors/codes.js';
