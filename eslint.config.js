@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The demo SPA runs in a browser.
+    files: ['examples/spa/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', FormData: 'readonly' } },
+  },
+  {
     files: ['src/dev-idp/cli.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
 import { codeFlowRoutes } from './http/routes/code-flow.js';
+import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
 import { sessionModeRoutes } from './http/routes/session-mode.js';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes({ identityProvider, stores }));
   app.use(docsRoutes());
+  if (config.authMode === 'session' && !config.isProduction) app.use(demoRoutes());
   const loginGuards = loginRateLimit({
     failuresPerUser: config.loginFailuresPerUser,
     failuresPerIp: config.loginFailuresPerIp,

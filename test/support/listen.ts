@@ -8,8 +8,8 @@ export interface Listening {
 }
 
 /** Serves an app on an ephemeral loopback port, as the real server would, for tests that need a URL. */
-export async function listen(app: Express): Promise<Listening> {
-  const server: Server = app.listen(0, '127.0.0.1');
+export async function listen(app: Express, wanted = 0): Promise<Listening> {
+  const server: Server = app.listen(wanted, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

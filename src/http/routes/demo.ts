@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import express, { Router } from 'express';
+import { projectRoot } from '../../project-root.js';
+
+/**
+ * The demo SPA (examples/spa) and the SDK it uses, bundled for the browser on first request. Development only: it
+ * needs esbuild, a development dependency, and a production gateway serves an API, not a demo.
+ */
+export function demoRoutes(): Router {
+  const router = Router();
+  const root = projectRoot();
+  let bundle: Promise<string> | undefined;
+
+  router.get('/demo/authgate-client.js', async (_req, res) => {
+    bundle ??= bundleClient(join(root, 'src', 'client', 'index.ts')).catch((err: unknown) => {
+      bundle = undefined;
+      throw err;
+    });
+    res.type('text/javascript').set('Cache-Control', 'no-cache').send(await bundle);
+  });
+  router.use('/demo', express.static(join(root, 'examples', 'spa'), { index: 'index.html', redirect: true }));
+  return router;
+}
+
+async function bundleClient(entry: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: false, logLevel: 'silent' });
+  return result.outputFiles[0]?.text ?? '';
+}
