@@ -8,7 +8,7 @@ import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import type { Stores } from './stores/create-stores.js';
 import { accessLog } from './http/middleware/access-log.js';
-import { parseForm, parseJson, refuseSecretsInQuery, requireKnownMediaType } from './http/middleware/body.js';
+import { parseBody, refuseSecretsInQuery } from './http/middleware/body.js';
 import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
@@ -42,6 +42,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, identityProvider, stores, logger, requestContext } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Answers are no-store JSON: an ETag (a SHA-1 of every body) would buy nothing.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   // The client address (rate limits, logs) and https (Secure cookies) come from X-Forwarded-* only through as many
   // proxies as configured.
@@ -67,17 +69,18 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(refuseSecretsInQuery);
   if (config.authMode === 'session') app.use(csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]));
-  app.use(requireKnownMediaType, parseJson, parseForm);
+  app.use(parseBody);
 
-  app.use(healthRoutes({ identityProvider, stores }));
-  app.use(docsRoutes());
-  if (config.authMode === 'session' && !config.isProduction) app.use(demoRoutes());
   const loginGuards = loginRateLimit({
     failuresPerUser: config.loginFailuresPerUser,
     failuresPerIp: config.loginFailuresPerIp,
     store: (name) => stores.rateLimitStore(name),
   });
+  // The API first: its requests then never walk through the health, docs and demo routers.
   app.use('/api/auth', config.authMode === 'session' ? sessionModeApi(deps, loginGuards) : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }));
+  app.use(healthRoutes({ identityProvider, stores }));
+  app.use(docsRoutes());
+  if (config.authMode === 'session' && !config.isProduction) app.use(demoRoutes());
 
   app.use(notFound);
   app.use(errorHandler(logger));

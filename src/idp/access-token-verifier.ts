@@ -20,6 +20,9 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 // A flood of tokens with made-up key ids must not become a flood of key-set fetches.
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
+// Verified tokens are remembered until they expire: a signature check per request was the largest cost of token-mode
+// /me (see docs/benchmarks.md). Bounded, oldest first out.
+const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -33,6 +36,7 @@ export interface AccessTokenVerifierOptions {
 /** Verifies Keycloak access tokens locally: signature by the realm's keys, issuer, expiry, type and client. */
 export class AccessTokenVerifier {
   private readonly jwks;
+  private readonly verified = new Map<string, JWTPayload>();
 
   constructor(private readonly options: AccessTokenVerifierOptions) {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUri), {
@@ -44,6 +48,19 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known) {
+      if ((known.exp ?? 0) + CLOCK_TOLERANCE_SECONDS > this.options.clock.now() / 1000) return known;
+      this.verified.delete(token);
+      throw new ApiError('token_expired', { logFields: { reason: 'expired since it was verified' } });
+    }
+    const payload = await this.verifyOnce(token);
+    if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value ?? '');
+    this.verified.set(token, payload);
+    return payload;
+  }
+
+  private async verifyOnce(token: string): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {

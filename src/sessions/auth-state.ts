@@ -1,7 +1,8 @@
 import type { TokenSet, User } from '../idp/identity-provider.js';
 
 /**
- * What a logged-in session holds. Lives only inside the session store, encrypted; nothing of it but `user` and the
+ * What a logged-in session holds. Not the ID token: nothing uses it after login (logout goes through the back channel
+ * with the refresh token), and every byte here is stored, encrypted, hashed and parsed on every request. Lives only inside the session store, encrypted; nothing of it but `user` and the
  * expiry times ever reaches the browser.
  */
 export interface AuthState {
@@ -10,7 +11,6 @@ export interface AuthState {
   user: User;
   accessToken: string;
   refreshToken?: string;
-  idToken?: string;
   /** Milliseconds since the epoch, from the provider's `expires_in` and the gateway's clock when it answered. */
   accessExpiresAt: number;
   /** Unset when the provider gave the refresh token no expiry (offline tokens). */
@@ -22,8 +22,31 @@ export interface AuthState {
 
 declare module 'express-session' {
   interface SessionData {
-    auth?: AuthState;
+    /**
+     * The AuthState as one JSON string: express-session hashes the whole session (JSON.stringify with a replacer) two
+     * or three times per request to see whether it changed, and one string costs a fraction of a nested object there.
+     * Read and write it with `authOf` and `setAuth`.
+     */
+    auth?: string;
   }
+}
+
+const parsed = new WeakMap<object, { raw: string; state: AuthState }>();
+
+/** The session's AuthState, parsed once per session object and string. */
+export function authOf(session: { auth?: string } | null | undefined): AuthState | undefined {
+  const raw = session?.auth;
+  if (!session || !raw) return undefined;
+  const known = parsed.get(session);
+  if (known?.raw === raw) return known.state;
+  const state = JSON.parse(raw) as AuthState;
+  parsed.set(session, { raw, state });
+  return state;
+}
+
+/** A copy of `session` holding `state`. */
+export function withAuth<T extends { auth?: string }>(session: T, state: AuthState): T {
+  return { ...session, auth: JSON.stringify(state) };
 }
 
 export interface SessionLimits {
@@ -43,7 +66,6 @@ export function refreshedAuthState(previous: AuthState, tokens: TokenSet, user: 
     version: previous.version + 1,
     user,
     refreshToken: fields.refreshToken ?? previous.refreshToken,
-    idToken: fields.idToken ?? previous.idToken,
     refreshExpiresAt: fields.refreshToken ? fields.refreshExpiresAt : previous.refreshExpiresAt,
   };
 }
@@ -66,10 +88,9 @@ export function sessionTimes(state: AuthState): { expires_at: string; access_exp
   return { expires_at: new Date(sessionExpiresAt(state)).toISOString(), access_expires_at: new Date(state.accessExpiresAt).toISOString() };
 }
 
-function tokenFields(tokens: TokenSet, now: number): Pick<AuthState, 'accessToken' | 'refreshToken' | 'idToken' | 'accessExpiresAt' | 'refreshExpiresAt'> {
+function tokenFields(tokens: TokenSet, now: number): Pick<AuthState, 'accessToken' | 'refreshToken' | 'accessExpiresAt' | 'refreshExpiresAt'> {
   const fields: ReturnType<typeof tokenFields> = { accessToken: tokens.access_token, accessExpiresAt: now + tokens.expires_in * 1000 };
   if (tokens.refresh_token) fields.refreshToken = tokens.refresh_token;
-  if (tokens.id_token) fields.idToken = tokens.id_token;
   // Keycloak says refresh_expires_in 0 for offline tokens: they end only when the offline session does.
   if (tokens.refresh_expires_in) fields.refreshExpiresAt = now + tokens.refresh_expires_in * 1000;
   return fields;

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SessionData } from 'express-session';
+import { authOf } from './auth-state.js';
 import { deriveKey } from './secret-keys.js';
 
 const IV_BYTES = 12;
@@ -26,7 +27,7 @@ export class SessionCodec {
   }
 
   static versionOf(session: SessionData): number {
-    return session.auth?.version ?? 0;
+    return authOf(session)?.version ?? 0;
   }
 
   stringify(session: SessionData): string {

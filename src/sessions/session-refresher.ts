@@ -7,7 +7,7 @@ import { userFromClaims } from '../idp/claims.js';
 import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
 import type { Logger } from '../observability/logger.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
-import { refreshedAuthState, type AuthState } from './auth-state.js';
+import { authOf, refreshedAuthState, withAuth, type AuthState } from './auth-state.js';
 import { LeaseLock } from './lease-lock.js';
 import type { SessionCodec } from './session-codec.js';
 import type { VersionedSessionStore } from './versioned-session-store.js';
@@ -83,9 +83,10 @@ export class SessionRefresher {
   private async refreshHoldingLock(sid: string, seen: AuthState, resultKey: string): Promise<AuthState> {
     const { identityProvider, sessions, shared, codec, clock, logger } = this.options;
     const current = await sessions.read(sid);
-    if (!current?.auth) throw new ApiError('session_expired', { logFields: { reason: 'session_ended_meanwhile' } });
-    if (current.auth.version !== seen.version) return current.auth;
-    const spent = current.auth.refreshToken;
+    const state = authOf(current);
+    if (!current || !state) throw new ApiError('session_expired', { logFields: { reason: 'session_ended_meanwhile' } });
+    if (state.version !== seen.version) return state;
+    const spent = state.refreshToken;
     if (!spent) throw await this.end(sid, 'no_refresh_token');
 
     let tokens: TokenSet;
@@ -95,21 +96,21 @@ export class SessionRefresher {
       if (err instanceof ApiError && err.code === 'invalid_grant') throw await this.end(sid, 'refresh_refused', err);
       throw err;
     }
-    const user = userOf(tokens, current.auth.user);
-    if (user.sub !== current.auth.user.sub) {
+    const user = userOf(tokens, state.user);
+    if (user.sub !== state.user.sub) {
       logger.warn('auth.refresh.subject_changed', { event: 'auth.refresh.subject_changed' });
       throw await this.end(sid, 'subject_changed');
     }
-    const next = refreshedAuthState(current.auth, tokens, user, clock.now());
-    const outcome = await sessions.replaceIfVersion(sid, current.auth.version, { ...current, auth: next });
+    const next = refreshedAuthState(state, tokens, user, clock.now());
+    const outcome = await sessions.replaceIfVersion(sid, state.version, withAuth(current, next));
     if (outcome === 'gone') {
       // Logged out while the provider was answering: end the provider session the new tokens belong to as well.
       if (next.refreshToken) await identityProvider.logout(next.refreshToken).catch(() => undefined);
       throw new ApiError('session_expired', { logFields: { reason: 'session_ended_meanwhile' } });
     }
     if (outcome === 'changed') {
-      const newer = await sessions.read(sid);
-      if (newer?.auth) return newer.auth;
+      const newer = authOf(await sessions.read(sid));
+      if (newer) return newer;
       throw new ApiError('session_expired', { logFields: { reason: 'session_ended_meanwhile' } });
     }
     await shared.set(resultKey, codec.seal('refresh', JSON.stringify(next)), RESULT_TTL_MS);

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
 import type { Logger } from '../observability/logger.js';
-import { needsRefresh, newAuthState, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
+import { authOf, needsRefresh, newAuthState, sessionIsOver, withAuth, type AuthState, type SessionLimits } from './auth-state.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { SessionRefresher } from './session-refresher.js';
 
@@ -25,7 +25,7 @@ export class SessionService {
 
   /** The logged-in state, or undefined. A session past its absolute limit is ended here. */
   async current(req: Request, res: Response): Promise<AuthState | undefined> {
-    const state = req.session.auth;
+    const state = authOf(req.session);
     if (!state) return undefined;
     if (sessionIsOver(state, this.options.clock.now())) {
       await this.discard(req, res);
@@ -61,7 +61,7 @@ export class SessionService {
    */
   async establish(req: Request, tokens: TokenSet, user: User): Promise<AuthState> {
     const { identityProvider, clock, limits, logger } = this.options;
-    const previous = req.session.auth;
+    const previous = authOf(req.session);
     if (previous?.refreshToken) {
       // Logging in again in the same browser (perhaps as someone else): the old provider session ends here.
       await identityProvider.logout(previous.refreshToken).catch(() => undefined);
@@ -69,7 +69,7 @@ export class SessionService {
     const state = newAuthState(tokens, user, clock.now(), limits);
     try {
       await promisify((cb) => req.session.regenerate(cb));
-      req.session.auth = state;
+      req.session.auth = withAuth<{ auth?: string }>({}, state).auth;
       await promisify((cb) => req.session.save(cb));
     } catch (err) {
       if (tokens.refresh_token) await identityProvider.logout(tokens.refresh_token).catch(() => undefined);
@@ -84,7 +84,7 @@ export class SessionService {
    * be reached keeps our session, so that logging out again can still end the provider's.
    */
   async logout(req: Request, res: Response): Promise<string | undefined> {
-    const state = req.session.auth;
+    const state = authOf(req.session);
     if (state?.refreshToken) {
       try {
         await this.options.identityProvider.logout(state.refreshToken);

@@ -1,6 +1,6 @@
 import type { SessionData, Store } from 'express-session';
 import type { Clock } from '../clock.js';
-import { sessionExpiresAt } from './auth-state.js';
+import { authOf, sessionExpiresAt } from './auth-state.js';
 
 export type ReplaceOutcome = 'written' | 'changed' | 'gone';
 
@@ -22,8 +22,9 @@ const ANONYMOUS_TTL_SECONDS = 600;
 
 /** How long the store keeps a session: until its refresh token ends, never past its absolute limit. */
 export function sessionTtlSeconds(session: SessionData, clock: Clock): number {
-  if (!session.auth) return ANONYMOUS_TTL_SECONDS;
-  return Math.ceil((sessionExpiresAt(session.auth) - clock.now()) / 1000);
+  const auth = authOf(session);
+  if (!auth) return ANONYMOUS_TTL_SECONDS;
+  return Math.ceil((sessionExpiresAt(auth) - clock.now()) / 1000);
 }
 
 /** The express-session callback style, over a promise. */

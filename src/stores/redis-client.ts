@@ -1,20 +1,19 @@
 import { createClient } from 'redis';
 import type { Logger } from '../observability/logger.js';
-import { STORE_DEADLINE_MS } from './store-unavailable.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
 /**
- * A node-redis client that fails fast while Redis is away instead of queueing: no offline queue, a timeout for
- * commands still waiting to be written (a written one is bounded by `guarded`) and a short connect timeout, so a request answers 503 within a second and never hangs. It reconnects by itself, so
- * service resumes when Redis returns. The connection is started but not awaited: the gateway starts while Redis is
- * down, as it does while the identity provider is.
+ * A node-redis client that fails fast while Redis is away instead of queueing: no offline queue and a short connect
+ * timeout, so a request answers 503 within a second and never hangs. Every call also runs under `guarded`'s deadline,
+ * which is why no per-command timeout is set here (it would cost a timer and an AbortSignal per command for the same
+ * protection). It reconnects by itself, so service resumes when Redis returns. The connection is started but not
+ * awaited: the gateway starts while Redis is down, as it does while the identity provider is.
  */
 export function connectRedis(url: string, logger: Logger): RedisClient {
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: STORE_DEADLINE_MS },
     socket: {
       connectTimeout: 1000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),

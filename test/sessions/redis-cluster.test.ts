@@ -7,6 +7,7 @@ import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
 import { keysUnder, removeKeys, testRedis, uniquePrefix } from '../support/redis.js';
 import type { Fetch } from '../../src/idp/timed-fetch.js';
+import { authOf } from '../../src/sessions/auth-state.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 
 const SUITE = 'sessions on many instances';
@@ -126,8 +127,8 @@ describeWithRedis('session mode with Redis, two instances', () => {
     expect(stored).toMatch(/^1\.[\w-]{200,}$/);
     const raw = Buffer.from(stored.slice(2), 'base64url').toString('latin1');
     // The gateway's own key opens it; what it holds appears nowhere in what Redis keeps.
-    const auth = a.gateway.codec.parse(stored).auth;
-    const secrets = [auth?.accessToken, auth?.refreshToken, auth?.idToken, auth?.user.sub, auth?.user.email, auth?.user.username];
+    const auth = authOf(a.gateway.codec.parse(stored));
+    const secrets = [auth?.accessToken, auth?.refreshToken, auth?.user.sub, auth?.user.email, auth?.user.username];
     expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 5)).toBe(true);
     for (const secret of secrets as string[]) {
       for (const piece of [secret, secret.slice(10, 30)].filter((p) => p.length >= 5)) {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { SessionData } from 'express-session';
-import type { AuthState } from '../../src/sessions/auth-state.js';
+import { authOf, withAuth, type AuthState } from '../../src/sessions/auth-state.js';
 import { LeaseLock } from '../../src/sessions/lease-lock.js';
 import { MemorySessionStore } from '../../src/sessions/memory-session-store.js';
 import { RedisSessionStore } from '../../src/sessions/redis-session-store.js';
@@ -37,7 +37,7 @@ function session(version: number, accessToken: string): SessionData {
     createdAt: now,
     absoluteExpiresAt: now + 28_800_000,
   };
-  return { cookie: { originalMaxAge: null, path: '/', httpOnly: true }, auth } as unknown as SessionData;
+  return withAuth({ cookie: { originalMaxAge: null, path: '/', httpOnly: true } } as unknown as SessionData, auth);
 }
 
 const set = (store: VersionedSessionStore, sid: string, data: SessionData) => new Promise<void>((resolve, reject) => store.set(sid, data, (err) => (err ? reject(err) : resolve())));
@@ -52,9 +52,9 @@ describe.each(stores)('the session store %s', (_name, make) => {
     const slowReader = await store.read('sid-1');
     expect(await store.replaceIfVersion('sid-1', 1, session(2, 'at-2'))).toBe('written');
     // The slow request read version 1 and now tries to write what it built from it.
-    expect(slowReader?.auth?.version).toBe(1);
+    expect(authOf(slowReader)?.version).toBe(1);
     expect(await store.replaceIfVersion('sid-1', 1, session(2, 'at-stale'))).toBe('changed');
-    expect((await store.read('sid-1'))?.auth).toMatchObject({ version: 2, accessToken: 'at-2' });
+    expect(authOf(await store.read('sid-1'))).toMatchObject({ version: 2, accessToken: 'at-2' });
   });
 
   it('does not bring back a session that was removed while a refresh was running', async () => {

@@ -1,0 +1,49 @@
+import autocannon, { type Request } from 'autocannon';
+
+export interface LoadResult {
+  /** Requests per second, mean over the run. */
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** One body per request, used in order (refresh tokens are single use). */
+  bodies?: string[];
+  connections?: number;
+  /** Seconds; ignored when `amount` is set. */
+  duration?: number;
+  amount?: number;
+}
+
+/** One autocannon run against a URL, reduced to the figures the report needs. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const bodies = options.bodies ? [...options.bodies] : undefined;
+  const started = performance.now();
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    ...(options.body ? { body: options.body } : {}),
+    connections: options.connections ?? 20,
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 5 }),
+    ...(bodies ? { requests: [{ setupRequest: (req: Request) => ({ ...req, body: bodies.shift() ?? '' }) }] } : {}),
+  });
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  return {
+    // Completed requests over the run's wall-clock length: right for short and amount-bounded runs alike.
+    rps: result.requests.total / elapsedSeconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

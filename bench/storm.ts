@@ -1,0 +1,49 @@
+import { closedPort } from '../test/support/ports.js';
+import type { startTarget, Target } from './lib/processes.js';
+
+export interface StormResult {
+  concurrency: number;
+  statuses: Record<string, number>;
+  refreshGrants: number;
+  failures: number;
+}
+
+export interface StormOptions {
+  redisUrl: string;
+  sessionSecret: string;
+  concurrency: number;
+  start: (...args: Parameters<typeof startTarget>) => Promise<Target>;
+}
+
+/**
+ * N concurrent /me on one session whose access token has expired, split across two gateway instances sharing Redis,
+ * against an IdP whose access tokens live 2 s and which rotates refresh tokens with reuse detection: the IdP must see
+ * exactly one refresh grant, and no request may fail.
+ */
+export async function storm({ redisUrl, sessionSecret, concurrency, start }: StormOptions): Promise<StormResult> {
+  const [idpPort, control, portA, portB] = (await Promise.all(Array.from({ length: 4 }, () => closedPort()))) as [number, number, number, number];
+  const idp = await start('idp (2 s tokens)', 'bench/targets/idp.ts', idpPort, { CONTROL_PORT: String(control), ACCESS_TOKEN_LIFESPAN: '2' }, '/realms/demo/.well-known/openid-configuration');
+  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: 'authgate-dev-secret', SESSION_SECRET: sessionSecret, AUTH_MODE: 'session', REDIS_URL: redisUrl, REFRESH_SKEW_SECONDS: '0' };
+  const [a, b] = await Promise.all([start('storm gateway A', 'src/server.ts', portA, env), start('storm gateway B', 'src/server.ts', portB, env)]);
+  const res = await fetch(`${a.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+    body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+  });
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await fetch(`http://127.0.0.1:${control}/clear`, { method: 'POST' });
+  const answers = await Promise.all(
+    Array.from({ length: concurrency }, (_, i) => fetch(`${(i % 2 ? b : a).url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status, () => 0)),
+  );
+  const seen = (await (await fetch(`http://127.0.0.1:${control}/`)).json()) as Record<string, number>;
+  const statuses: Record<string, number> = {};
+  for (const status of answers) statuses[status] = (statuses[status] ?? 0) + 1;
+  await Promise.all([a.stop(), b.stop(), idp.stop()]);
+  return {
+    concurrency,
+    statuses,
+    refreshGrants: Object.entries(seen).filter(([key]) => key.startsWith('token:refresh_token:')).reduce((sum, [, n]) => sum + n, 0),
+    failures: answers.filter((s) => s !== 200).length,
+  };
+}

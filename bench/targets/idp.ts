@@ -1,0 +1,23 @@
+// The embedded development IdP in a process of its own, plus a control port the bench asks what the IdP saw.
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { createLogger } from '../../src/observability/logger.js';
+import { loadRealmFile, startDevIdp } from '../../src/dev-idp/index.js';
+import { projectRoot } from '../../src/project-root.js';
+
+const realm = await loadRealmFile(join(projectRoot(), 'keycloak-realm.json'));
+realm.accessTokenLifespan = Number(process.env.ACCESS_TOKEN_LIFESPAN ?? realm.accessTokenLifespan);
+const extraRedirects = (process.env.EXTRA_REDIRECT_URIS ?? '').split(',').filter(Boolean);
+for (const client of realm.clients) if (client.clientId === 'authgate') client.redirectUris.push(...extraRedirects);
+
+const idp = await startDevIdp({ realm, port: Number(process.env.PORT), host: '127.0.0.1', publicHost: '127.0.0.1', logger: createLogger({ level: 'error' }), nodeEnv: 'development' });
+
+createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/clear') idp.clearSeen();
+  const counts: Record<string, number> = {};
+  for (const seen of idp.seen) {
+    const key = `${seen.endpoint}:${seen.grantType ?? '-'}:${seen.status}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
+}).listen(Number(process.env.CONTROL_PORT), '127.0.0.1');
