@@ -38,8 +38,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
   const elapsedSeconds = (performance.now() - started) / 1000;
   return {
-    // Completed requests over the run's wall-clock length: right for short and amount-bounded runs alike.
-    rps: result.requests.total / elapsedSeconds,
+    // autocannon ends a run on its one-second sampling tick, so an amount-bounded run (a few seconds) is timed to the
+    // second. There, throughput comes from the mean latency over a closed loop of N connections (Little's law).
+    rps: options.amount ? ((options.connections ?? 20) * 1000) / result.latency.mean : result.requests.total / elapsedSeconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
