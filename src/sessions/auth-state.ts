@@ -44,9 +44,14 @@ export function authOf(session: { auth?: string } | null | undefined): AuthState
   return state;
 }
 
+/** The stored form of an AuthState (see SessionData.auth). */
+export function encodeAuth(state: AuthState): string {
+  return JSON.stringify(state);
+}
+
 /** A copy of `session` holding `state`. */
 export function withAuth<T extends { auth?: string }>(session: T, state: AuthState): T {
-  return { ...session, auth: JSON.stringify(state) };
+  return { ...session, auth: encodeAuth(state) };
 }
 
 export interface SessionLimits {

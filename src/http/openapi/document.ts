@@ -158,7 +158,8 @@ export function openApiDocument(): Json {
           summary: 'Who is logged in',
           description:
             'Token mode: the bearer of the access token, verified locally against the provider keys. Session mode: the ' +
-            'user of the session; an access token close to expiry is refreshed first.',
+            'user of the session; an access token close to expiry is refreshed first, and then the answer carries ' +
+            '`X-Session-Refreshed: 1`.',
           security: [{ bearer: [] }, { sessionCookie: [] }],
           responses: {
             200: ok('The user', { type: 'object', required: ['user'], properties: { user: ref('User') } }),

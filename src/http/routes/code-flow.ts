@@ -68,7 +68,13 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     if (!sealed) {
       throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', logFields: { reason: 'state_unknown_or_used' } });
     }
-    const pending = JSON.parse(codec.openSealed(sealed)) as PendingLogin;
+    let pending: PendingLogin;
+    try {
+      pending = JSON.parse(codec.openSealed(sealed)) as PendingLogin;
+    } catch (err) {
+      // Sealed under another SESSION_SECRET (it changed while the user was at the provider's page).
+      throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', cause: err, logFields: { reason: 'pending_login_unreadable' } });
+    }
     if (req.query.error !== undefined) {
       const providerError = typeof req.query.error === 'string' ? req.query.error.slice(0, 100) : 'malformed';
       throw new ApiError('invalid_request', { message: 'The identity provider did not complete the login', logFields: { providerError } });
