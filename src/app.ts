@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import type { IdentityProvider } from './idp/identity-provider.js';
@@ -13,6 +12,7 @@ import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
@@ -52,21 +52,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId(requestContext));
   app.use(accessLog(logger, deps.clock));
   app.use(
-    helmet({
+    securityHeaders({
       // Swagger UI at /api/docs needs its own inline styles; everything else is JSON.
       contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
-  app.use(
-    cors({
-      origin: [...config.corsOrigins],
-      credentials: true,
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'X-CSRF'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', REFRESHED_HEADER],
-      maxAge: 600,
-    }),
-  );
+  const corsHandler = cors({
+    origin: [...config.corsOrigins],
+    credentials: true,
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'X-CSRF'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', REFRESHED_HEADER],
+    maxAge: 600,
+  });
+  // Only a request with an Origin is a CORS request; the rest (same-origin reads, servers, curl) skip the work.
+  app.use((req, res, next) => (req.headers.origin === undefined ? next() : corsHandler(req, res, next)));
   app.use(refuseSecretsInQuery);
   if (config.authMode === 'session') app.use(csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]));
   app.use(parseBody);

@@ -96,15 +96,16 @@ Chrome DevTools or speedscope). Before and after, same harness and machine, 20 c
 
 | change | before | after |
 |---|---|---|
-| token /me verified the JWT signature on every request; verified tokens are now remembered until they expire (bounded, 10,000) | 0.42 | ≈ 0.7 |
+| token /me verified the JWT signature on every request; verified tokens are now remembered until they expire (bounded, 10,000) | 0.42 | 0.67–0.77 across runs |
 | GET requests skipped the body parsers in one check, the access log costs one comparison when off, no ETag on no-store JSON | /healthz 0.55 | /healthz ≈ 0.66 |
-| session /me: the AuthState kept as one string (express-session JSON-hashes the whole session two or three times a request), the unused ID token no longer stored, no per-command AbortSignal in node-redis, the API router ahead of the docs and health routers | 0.34 (0.80 × peer) | ≈ 0.38 (≈ 0.9 × peer) |
+| session /me: the AuthState kept as one string (express-session JSON-hashes the whole session two or three times a request), the unused ID token no longer stored, no per-command AbortSignal in node-redis, the API router ahead of the docs and health routers, helmet's headers worked out once and set in one call, CORS skipped for requests without an Origin | 0.34 (0.80 × peer) | 0.37–0.41 (0.87–0.92 × peer) across runs |
 
 What is left, from the profiles:
 - **session /me** spends its time in express-session itself (hashing the session to detect changes, the signed-cookie
-  HMAC, its \`res.end\` wrapper), the AES-GCM decryption, the Redis round trip, and the security headers (helmet, CORS,
-  request id) that the floor does not send. express-openid-connect sends none of those headers and does not encrypt
-  its store entries. Closing the rest means replacing express-session on the read path, which the design asked to keep.
+  HMAC, its \`res.end\` wrapper: about 15 % of the CPU together), Express's router, the AES-GCM decryption, the Redis
+  round trip, the response's security headers (which the floor and express-openid-connect do not send) and garbage
+  collection. express-openid-connect does not hash its session or encrypt its store entries. Closing the rest means
+  replacing express-session on the read path, which the design asked to keep; it is left as an open question.
 - **refresh and login** through the gateway are measured against an IdP whose own work is a fraction of a millisecond
   (no password hashing, tokens from memory). The gateway's share (about 1.3 ms of CPU per refresh: Node's fetch
   (undici), openid-client's response checks, JSON) is then most of the total, and the three processes share two cores.
