@@ -59,10 +59,6 @@ export class MemorySessionStore extends Store implements VersionedSessionStore {
     cb?.();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   private ttlMs(session: SessionData): number {
     return sessionTtlSeconds(session, this.options.clock) * 1000;
   }

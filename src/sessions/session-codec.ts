@@ -35,7 +35,7 @@ export class SessionCodec {
   }
 
   parse(stored: string): SessionData {
-    return JSON.parse(this.openSealed(stored)) as SessionData;
+    return JSON.parse(this.open(stored)) as SessionData;
   }
 
   /** Encrypts any value under a label, for entries that are not sessions (refresh results). */
@@ -47,8 +47,12 @@ export class SessionCodec {
     return `${label}.${body.toString('base64url')}`;
   }
 
-  private open(label: string, sealed: string): string {
-    const body = Buffer.from(sealed, 'base64url');
+  /** Decrypts what `seal` or `stringify` produced (the label travels in front of the ciphertext). */
+  open(stored: string): string {
+    const dot = stored.indexOf('.');
+    if (dot <= 0) throw new UnreadableSessionError();
+    const label = stored.slice(0, dot);
+    const body = Buffer.from(stored.slice(dot + 1), 'base64url');
     if (body.length < IV_BYTES + TAG_BYTES) throw new UnreadableSessionError();
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES));
@@ -58,12 +62,5 @@ export class SessionCodec {
     } catch {
       throw new UnreadableSessionError();
     }
-  }
-
-  /** `open` for a value produced by `seal`, which carries its label in front. */
-  openSealed(stored: string): string {
-    const dot = stored.indexOf('.');
-    if (dot <= 0) throw new UnreadableSessionError();
-    return this.open(stored.slice(0, dot), stored.slice(dot + 1));
   }
 }

@@ -64,7 +64,7 @@ export class SessionRefresher {
     const deadline = performance.now() + this.waitMs;
     for (;;) {
       const done = await this.options.shared.get(resultKey);
-      if (done) return JSON.parse(this.options.codec.openSealed(done)) as AuthState;
+      if (done) return JSON.parse(this.options.codec.open(done)) as AuthState;
       const lease = await this.lock.tryAcquire(`refresh:${sid}`);
       if (lease) {
         try {

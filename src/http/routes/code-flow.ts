@@ -70,7 +70,7 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     }
     let pending: PendingLogin;
     try {
-      pending = JSON.parse(codec.openSealed(sealed)) as PendingLogin;
+      pending = JSON.parse(codec.open(sealed)) as PendingLogin;
     } catch (err) {
       // Sealed under another SESSION_SECRET (it changed while the user was at the provider's page).
       throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', cause: err, logFields: { reason: 'pending_login_unreadable' } });
