@@ -2,7 +2,7 @@ import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jos
 import { ApiError } from '../errors/api-error.js';
 import type { Clock } from '../clock.js';
 import { translateProviderError } from './translate-error.js';
-import type { Fetch } from './timed-fetch.js';
+import type { Fetch } from './provider-fetch.js';
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 // jose's verdicts on the token itself; anything else is about reaching the key set.

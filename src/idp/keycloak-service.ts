@@ -5,7 +5,7 @@ import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
 import type { AuthorizationCallback, AuthorizationRequest, IdentityProvider, PasswordLogin, TokenSet, VerifiedAccessToken } from './identity-provider.js';
 import { ProviderResponseError } from './provider-response-error.js';
-import { timedFetch, type Fetch } from './timed-fetch.js';
+import { providerFetch, type Fetch } from './provider-fetch.js';
 import { translateProviderError, type ProviderOperation } from './translate-error.js';
 
 export interface KeycloakServiceOptions {
@@ -19,7 +19,7 @@ export interface KeycloakServiceOptions {
   allowHttp: boolean;
   logger: Logger;
   clock: Clock;
-  /** The network; tests may wrap it to count what reaches the provider. */
+  /** The network (providerFetch by default); tests may wrap it to count what reaches the provider. */
   fetch?: Fetch;
 }
 
@@ -40,7 +40,7 @@ export class KeycloakService implements IdentityProvider {
   readonly issuer: string;
 
   constructor(private readonly options: KeycloakServiceOptions) {
-    this.fetch = timedFetch(options.fetch ?? fetch, options.timeoutMs);
+    this.fetch = options.fetch ?? providerFetch(options.timeoutMs);
     this.issuer = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
   }
 
@@ -141,9 +141,12 @@ export class KeycloakService implements IdentityProvider {
     const config = await client.discovery(new URL(this.issuer), clientId, undefined, client.ClientSecretPost(clientSecret), {
       [client.customFetch]: (url: string, init: client.CustomFetchOptions) => this.fetch(url, init as RequestInit),
       execute: allowHttp ? [client.allowInsecureRequests] : [],
-      // Our own deadline (timedFetch) is the one that should fire; openid-client's is a backstop.
+      // Our own deadline (providerFetch) is the one that should fire; openid-client's is a backstop here.
       timeout: Math.ceil(timeoutMs / 1000) + 1,
     });
+    // From now on only our deadline: openid-client's backstop costs an AbortSignal.timeout per call, and its timer
+    // goes on to fire, and to build an exception, seconds after every call that had long finished.
+    config.timeout = 0;
     const metadata = config.serverMetadata();
     if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
     logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer });

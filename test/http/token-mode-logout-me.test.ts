@@ -2,7 +2,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import type { Fetch } from '../../src/idp/timed-fetch.js';
+import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { MovableClock } from '../support/clock.js';
@@ -18,10 +18,11 @@ let keySetFetches = 0;
 beforeAll(async () => {
   clock = new MovableClock();
   idp = await startTestIdp({ now: () => clock.now() });
-  // Counts what reaches the provider's key set; the request itself goes through untouched.
+  // Counts what reaches the provider's key set; the request itself goes through the gateway's own client untouched.
+  const network = providerFetch(2000);
   const counting: Fetch = (input, init) => {
     if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
-    return fetch(input, init);
+    return network(input, init);
   };
   gateway = buildTestGateway({ idpUrl: idp.url, clock, fetch: counting });
 });

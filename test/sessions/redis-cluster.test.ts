@@ -6,7 +6,7 @@ import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
 import { keysUnder, removeKeys, testRedis, uniquePrefix } from '../support/redis.js';
-import type { Fetch } from '../../src/idp/timed-fetch.js';
+import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { authOf } from '../../src/sessions/auth-state.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 
@@ -93,12 +93,13 @@ describeWithRedis('session mode with Redis, two instances', () => {
 
   it('gives a request that read the session before a slow refresh on the other instance the new tokens, with no second grant', async () => {
     let slowTokenCalls = 0;
+    const network = providerFetch(2000);
     const slowB: Fetch = async (url, init) => {
       if (String(url).endsWith('/token')) {
         slowTokenCalls += 1;
         await new Promise((resolve) => setTimeout(resolve, 600));
       }
-      return fetch(url, init);
+      return network(url, init);
     };
     const { a, b, clock } = await cluster({ fetchB: slowB });
     const cookie = await login(a);

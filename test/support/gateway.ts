@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { KeycloakService } from '../../src/idp/keycloak-service.js';
-import type { Fetch } from '../../src/idp/timed-fetch.js';
+import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
