@@ -6,19 +6,18 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { projectRoot } from '../src/project-root.js';
 import { closedPort } from '../test/support/ports.js';
-import { loginThroughIdp } from './lib/browser-login.js';
 import { load, type LoadResult } from './lib/load.js';
-import { startTarget, type Target } from './lib/processes.js';
-import { median, spreadPercent } from './lib/stats.js';
+import { GATEWAY, pin, startTarget, type Target } from './lib/processes.js';
+import { median, medianRatio, spreadPercent } from './lib/stats.js';
+import { CLIENT, Round, type RoundSettings, type Targets } from './round.js';
 import { storm } from './storm.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : Number(argument('--rounds') ?? 3);
 const seconds = quick ? 1 : Number(argument('--duration') ?? 5);
-const singleUse = quick ? 30 : 1500;
+const settings: RoundSettings = { seconds, singleUse: quick ? 30 : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'a-bench-session-secret-of-at-least-32-characters';
-const CLIENT = { client_id: 'authgate', client_secret: 'authgate-dev-secret' };
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -38,57 +37,35 @@ async function main(): Promise<number> {
     throw new Error(`the bench needs Redis at ${REDIS_URL}: ${String(err)}`);
   });
 
-  const [idpPort, idpControl, floorPort, tokenPort, sessionPort, peerPort] = (await Promise.all(Array.from({ length: 6 }, () => closedPort()))) as [number, number, number, number, number, number];
+  const [idpPort, idpControl, floorPort, tokenPort, sessionPort, peerPort, relayPort] = (await Promise.all(Array.from({ length: 7 }, () => closedPort()))) as [number, number, number, number, number, number, number];
   const idp = await start('idp', 'bench/targets/idp.ts', idpPort, { CONTROL_PORT: String(idpControl), EXTRA_REDIRECT_URIS: `http://127.0.0.1:${peerPort}/callback` }, '/realms/demo/.well-known/openid-configuration');
   const issuer = `${idp.url}/realms/demo`;
-  const tokenEndpoint = `${issuer}/protocol/openid-connect/token`;
   const gatewayEnv = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: CLIENT.client_secret, SESSION_SECRET, LOG_LEVEL: 'warn', LOGIN_FAILURES_PER_IP: '1000000' };
-  const floor = await start('floor', 'bench/targets/floor.ts', floorPort, {});
-  const tokenGw = await start('gateway (token mode)', 'src/server.ts', tokenPort, { ...gatewayEnv, AUTH_MODE: 'token' });
-  const sessionGw = await start('gateway (session mode, Redis)', 'src/server.ts', sessionPort, { ...gatewayEnv, AUTH_MODE: 'session', REDIS_URL });
-  const peer = await start('express-openid-connect', 'bench/targets/peer.ts', peerPort, { ISSUER: issuer, REDIS_URL });
-
-  const login = async (url: string, csrf: boolean) => {
-    const res = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf': '1' } : {}) },
-      body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
-    });
-    if (res.status !== 200) throw new Error(`login at ${url} answered ${res.status}`);
-    return { body: (await res.json()) as { token?: { access_token: string } }, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
+  const all: Targets = {
+    idp,
+    floor: await start('floor', 'bench/targets/floor.ts', floorPort, {}),
+    tokenGw: await start('gateway (token mode)', GATEWAY, tokenPort, { ...gatewayEnv, AUTH_MODE: 'token' }),
+    sessionGw: await start('gateway (session mode, Redis)', GATEWAY, sessionPort, { ...gatewayEnv, AUTH_MODE: 'session', REDIS_URL }),
+    peer: await start('express-openid-connect', 'bench/targets/peer.ts', peerPort, { ISSUER: issuer, REDIS_URL }),
+    relay: await start('bare relay', 'bench/targets/relay.ts', relayPort, { TARGET: `${issuer}/protocol/openid-connect/token` }),
   };
-  const freshRefreshTokens = async (count: number) => {
-    const tokens: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const res = await fetch(tokenEndpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password', scope: 'openid', ...CLIENT }) });
-      tokens.push(((await res.json()) as { refresh_token: string }).refresh_token);
-    }
-    return tokens;
-  };
+  const { tokenGw, sessionGw } = all;
 
+  // The machine's CPUs, not this process's share of them (availableParallelism() reads an inherited affinity).
+  const cpuCount = cpus().length;
+  const pinned = cpuCount >= 2 && pin(process.pid, `0-${cpuCount - 1}`) && pin(idp.pid, '1');
+  const round = new Round(all, pinned, `0-${cpuCount - 1}`);
   const runs: Record<string, LoadResult[]> = {};
-  const record = (name: string, result: LoadResult) => (runs[name] ??= []).push(result);
-  const passwordForm = new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-password', scope: 'openid', ...CLIENT }).toString();
-
-  for (let round = 1; round <= rounds; round += 1) {
-    process.stdout.write(`round ${round}/${rounds}\n`);
-    // Fresh credentials every round: access tokens live 300 s.
-    const bearer = (await login(tokenGw.url, false)).body.token?.access_token ?? '';
-    const sessionCookie = (await login(sessionGw.url, true)).cookie;
-    const peerCookie = await loginThroughIdp(peer.url, 'alice', 'alice-password');
-
-    record('floor', await load({ url: `${floor.url}/floor`, duration: seconds }));
-    record('token /me', await load({ url: `${tokenGw.url}/api/auth/me`, headers: { authorization: `Bearer ${bearer}` }, duration: seconds }));
-    record('session /me', await load({ url: `${sessionGw.url}/api/auth/me`, headers: { cookie: sessionCookie }, duration: seconds }));
-    record('peer /me', await load({ url: `${peer.url}/me`, headers: { cookie: peerCookie }, duration: seconds }));
-    record('session, no cookie', await load({ url: `${sessionGw.url}/api/auth/session`, duration: seconds }));
-
-    const viaGateway = (await freshRefreshTokens(singleUse)).map((t) => JSON.stringify({ refresh_token: t }));
-    const direct = (await freshRefreshTokens(singleUse)).map((t) => new URLSearchParams({ grant_type: 'refresh_token', refresh_token: t, ...CLIENT }).toString());
-    record('refresh via gateway', await load({ url: `${tokenGw.url}/api/auth/refresh-token`, method: 'POST', headers: { 'content-type': 'application/json' }, bodies: viaGateway, amount: singleUse, connections: 10 }));
-    record('refresh direct', await load({ url: tokenEndpoint, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodies: direct, amount: singleUse, connections: 10 }));
-    record('login via gateway', await load({ url: `${tokenGw.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'alice-password' }), amount: singleUse, connections: 10 }));
-    record('login direct', await load({ url: tokenEndpoint, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: passwordForm, amount: singleUse, connections: 10 }));
+  const latencies: Record<string, number[]> = {};
+  const sink = { run: (name: string, result: LoadResult) => (runs[name] ??= []).push(result), latency: (name: string, ms: number) => (latencies[name] ??= []).push(ms) };
+  if (!quick) {
+    // A round that is not recorded first: every process's JIT warm, every code path taken once.
+    process.stdout.write('warm-up round\n');
+    await round.run(0, { seconds: 1, singleUse: 100, latencySamples: 50, hashedLogins: 4 }, { run: () => undefined, latency: () => undefined });
+  }
+  for (let n = 1; n <= rounds; n += 1) {
+    process.stdout.write(`round ${n}/${rounds}\n`);
+    await round.run(n, settings, sink);
   }
 
   const stormResult = await storm({ redisUrl: REDIS_URL, sessionSecret: SESSION_SECRET, concurrency: quick ? 50 : 200, start });
@@ -113,13 +90,43 @@ async function main(): Promise<number> {
   if (stormResult.refreshGrants !== 1) failures.push(`refresh storm: the IdP saw ${stormResult.refreshGrants} refresh grants, not 1`);
   if (stormResult.failures > 0) failures.push(`refresh storm: ${stormResult.failures} requests failed`);
 
+  const rpsOf = (name: string) => (runs[name] ?? []).map((r) => r.rps);
   const summary = Object.fromEntries(
-    Object.entries(runs).map(([name, results]) => [
-      name,
-      { rps: median(results.map((r) => r.rps)), spread: spreadPercent(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), runs: results },
-    ]),
+    Object.entries(runs).map(([name, results]) => {
+      const cpuOf = (role: 'server' | 'idp' | 'loader') => {
+        const values = results.map((r) => r.cpuUs?.[role]).filter((v): v is number => v !== undefined);
+        return values.length > 0 ? median(values) : undefined;
+      };
+      const cpuUs = { server: cpuOf('server'), idp: cpuOf('idp'), loader: cpuOf('loader') };
+      return [name, { rps: median(rpsOf(name)), spread: spreadPercent(rpsOf(name)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), cpuUs, runs: results }];
+    }),
   );
-  const report = { quick, rounds, seconds, singleUse, machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, summary, storm: stormResult, memory, failures };
+  // Each ratio is the median of the rounds' own ratios: both sides of a round ran back to back, under the same noise.
+  const ratios = {
+    tokenMeToFloor: medianRatio(rpsOf('token /me'), rpsOf('floor')),
+    sessionMeToFloor: medianRatio(rpsOf('session /me'), rpsOf('floor')),
+    sessionMeToPeer: medianRatio(rpsOf('session /me'), rpsOf('peer /me')),
+    refresh: medianRatio(rpsOf('refresh via gateway'), rpsOf('refresh direct')),
+    login: medianRatio(rpsOf('login via gateway'), rpsOf('login direct')),
+    loginHashed: medianRatio(rpsOf('login via gateway, PBKDF2'), rpsOf('login direct, PBKDF2')),
+  };
+  // The latency a hop adds, round by round: the gateway's, and a bare relay's (the machine's own cost of a hop).
+  const added = (name: string) => median((latencies[name] ?? []).map((ms, i) => ms - (latencies['refresh direct']?.[i] ?? Number.NaN)));
+  const addedRefreshLatencyMs = added('refresh via gateway');
+  const addedRelayLatencyMs = added('refresh via bare relay');
+  const report = {
+    quick,
+    rounds,
+    ...settings,
+    pinned,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    summary,
+    ratios,
+    latencies: { ...latencies, addedRefreshLatencyMs, addedRelayLatencyMs },
+    storm: stormResult,
+    memory,
+    failures,
+  };
 
   const out = quick ? join(projectRoot(), 'test-results') : join(projectRoot(), 'docs');
   mkdirSync(out, { recursive: true });
@@ -128,7 +135,11 @@ async function main(): Promise<number> {
     const { renderReport } = await import('./lib/report.js');
     writeFileSync(join(out, 'benchmarks.md'), renderReport(report));
   }
-  for (const [name, s] of Object.entries(summary)) process.stdout.write(`${name.padEnd(22)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%\n`);
+  for (const [name, s] of Object.entries(summary)) {
+    const cpu = Object.entries(s.cpuUs).filter(([, us]) => us !== undefined).map(([role, us]) => `${role} ${us} µs`).join(', ');
+    process.stdout.write(`${name.padEnd(26)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`);
+  }
+  process.stdout.write(`ratios: ${Object.entries(ratios).map(([name, r]) => `${name} ${r.toFixed(2)}`).join(', ')}; refresh adds ${addedRefreshLatencyMs.toFixed(2)} ms at one request at a time (a bare relay ${addedRelayLatencyMs.toFixed(2)} ms)${pinned ? '' : ' (unpinned)'}\n`);
   process.stdout.write(`refresh storm: ${stormResult.concurrency} requests on 2 instances, ${stormResult.refreshGrants} refresh grant(s), ${stormResult.failures} failures\n`);
   if (failures.length > 0) process.stderr.write(`bench: correctness failures:\n  ${failures.join('\n  ')}\n`);
   return failures.length > 0 ? 1 : 0;

@@ -1,5 +1,5 @@
 import { closedPort } from '../test/support/ports.js';
-import type { startTarget, Target } from './lib/processes.js';
+import { GATEWAY, type startTarget, type Target } from './lib/processes.js';
 
 export interface StormResult {
   concurrency: number;
@@ -24,7 +24,7 @@ export async function storm({ redisUrl, sessionSecret, concurrency, start }: Sto
   const [idpPort, control, portA, portB] = (await Promise.all(Array.from({ length: 4 }, () => closedPort()))) as [number, number, number, number];
   const idp = await start('idp (2 s tokens)', 'bench/targets/idp.ts', idpPort, { CONTROL_PORT: String(control), ACCESS_TOKEN_LIFESPAN: '2' }, '/realms/demo/.well-known/openid-configuration');
   const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: 'authgate-dev-secret', SESSION_SECRET: sessionSecret, AUTH_MODE: 'session', REDIS_URL: redisUrl, REFRESH_SKEW_SECONDS: '0' };
-  const [a, b] = await Promise.all([start('storm gateway A', 'src/server.ts', portA, env), start('storm gateway B', 'src/server.ts', portB, env)]);
+  const [a, b] = await Promise.all([start('storm gateway A', GATEWAY, portA, env), start('storm gateway B', GATEWAY, portB, env)]);
   const res = await fetch(`${a.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-csrf': '1' },

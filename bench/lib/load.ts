@@ -1,4 +1,6 @@
 import autocannon, { type Request } from 'autocannon';
+import { Agent, request } from 'undici';
+import { median } from './stats.js';
 
 export interface LoadResult {
   /** Requests per second, mean over the run. */
@@ -8,6 +10,8 @@ export interface LoadResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** CPU time per request, in µs, of the server under load, of the IdP behind it, and of the load generator. */
+  cpuUs?: { server: number; idp?: number; loader: number };
 }
 
 export interface LoadOptions {
@@ -47,4 +51,34 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
+}
+
+export interface LatencyOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** One body per request, in order; their number is the number of requests. */
+  bodies: string[];
+}
+
+/**
+ * One request at a time on one keep-alive connection, each timed to the microsecond: the latency a request sees when
+ * nothing queues, which is what "added latency" means. (Under a saturating load, latency is queueing: connections ÷
+ * throughput.) Returns the median in milliseconds; every answer must be 2xx.
+ */
+export async function medianLatency(options: LatencyOptions): Promise<number> {
+  const dispatcher = new Agent({ connections: 1 });
+  const times: number[] = [];
+  try {
+    for (const body of options.bodies) {
+      const started = performance.now();
+      const answer = await request(options.url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, dispatcher });
+      await answer.body.dump();
+      times.push(performance.now() - started);
+      if (answer.statusCode < 200 || answer.statusCode > 299) throw new Error(`${options.url} answered ${answer.statusCode}`);
+    }
+  } finally {
+    await dispatcher.close();
+  }
+  return median(times);
 }

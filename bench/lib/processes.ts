@@ -1,7 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/project-root.js';
+
+/** The gateway runs as `npm start` runs it: the build in dist/ (`npm run bench` builds it first when it is stale). */
+export const GATEWAY = 'dist/src/server.js';
 
 export interface Target {
   name: string;
@@ -9,16 +12,21 @@ export interface Target {
   pid: number;
   /** Resident set size in bytes, read from /proc. */
   rss(): number;
+  /** CPU time the process has used so far (user + system, all threads), in milliseconds, read from /proc. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
-/** Starts a TypeScript file in a Node process of its own (through tsx's loader) and waits until `healthPath` answers. */
+/**
+ * Starts a file in a Node process of its own and waits until `healthPath` answers: a TypeScript file through tsx's
+ * loader, a built JavaScript file (the gateway, as `npm start` runs it) as it is.
+ */
 export async function startTarget(name: string, file: string, port: number, env: Record<string, string>, healthPath = '/healthz'): Promise<Target> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every target when it stops (for flame graphs).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(projectRoot(), file)], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), join(projectRoot(), file)], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', process.env.BENCH_STDERR ? 'inherit' : 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -38,6 +46,7 @@ export async function startTarget(name: string, file: string, port: number, env:
     url,
     pid: child.pid ?? 0,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    cpuMs: () => processCpuMs(child.pid ?? 0),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -46,4 +55,24 @@ export async function startTarget(name: string, file: string, port: number, env:
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+// /proc/<pid>/stat counts in clock ticks: 100 a second on every Linux this runs on (USER_HZ).
+const TICK_MS = 10;
+
+/** CPU time (user + system) a process has used, in milliseconds. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may contain spaces: utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * Restricts a process (every thread it has, and every thread it starts later) to the given CPUs with taskset.
+ * Returns false when that cannot be done here (no taskset, or fewer CPUs), so the report can say it ran unpinned.
+ */
+export function pin(pid: number, cpus: string): boolean {
+  const result = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], { stdio: 'ignore' });
+  return result.status === 0;
 }

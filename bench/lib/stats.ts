@@ -9,3 +9,8 @@ export function spreadPercent(values: number[]): number {
   const m = median(values);
   return m > 0 ? ((Math.max(...values) - Math.min(...values)) / m) * 100 : 0;
 }
+
+/** The median of the pairwise ratios a[i] / b[i]: runs measured side by side, compared pair by pair. */
+export function medianRatio(a: number[], b: number[]): number {
+  return median(a.slice(0, b.length).map((value, i) => value / (b[i] ?? Number.NaN)));
+}
