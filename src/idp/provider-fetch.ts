@@ -21,7 +21,8 @@ export function providerFetch(timeoutMs: number): Fetch {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException(`the provider did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     const callerAborted = () => deadline.abort(init.signal?.reason);
-    init.signal?.addEventListener('abort', callerAborted, { once: true });
+    if (init.signal?.aborted) callerAborted();
+    else init.signal?.addEventListener('abort', callerAborted, { once: true });
     try {
       return await call(input, init, deadline.signal);
     } finally {
