@@ -102,7 +102,8 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
   });
   const router = express.Router();
   router.use(sessionMiddleware(stores.sessions, cookie, config.sessionSecret));
-  router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
+  // The JSON API first: its requests (every /me) then never walk through the code-flow router's routes.
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
+  router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
   return router;
 }

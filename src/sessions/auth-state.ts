@@ -2,8 +2,8 @@ import type { TokenSet, User } from '../idp/identity-provider.js';
 
 /**
  * What a logged-in session holds. Not the ID token: nothing uses it after login (logout goes through the back channel
- * with the refresh token), and every byte here is stored, encrypted, hashed and parsed on every request. Lives only inside the session store, encrypted; nothing of it but `user` and the
- * expiry times ever reaches the browser.
+ * with the refresh token), and every byte here is stored, decrypted and parsed on every request. Lives only inside the
+ * session store, encrypted; nothing of it but `user` and the expiry times ever reaches the browser.
  */
 export interface AuthState {
   /** Grows by one with every refresh: the compare-and-set guard against a slow request writing stale tokens. */
@@ -22,36 +22,32 @@ export interface AuthState {
 
 declare module 'express-session' {
   interface SessionData {
-    /**
-     * The AuthState as one JSON string: express-session hashes the whole session (JSON.stringify with a replacer) two
-     * or three times per request to see whether it changed, and one string costs a fraction of a nested object there.
-     * Read and write it with `authOf` and `setAuth`.
-     */
-    auth?: string;
+    /** Read it with `authOf`, set it with `withAuth` or `new SessionAuth(state)`. */
+    auth?: SessionAuth;
   }
 }
 
-const parsed = new WeakMap<object, { raw: string; state: AuthState }>();
+/**
+ * The AuthState as req.session holds it. express-session hashes JSON.stringify(session) two or three times per
+ * request to see whether anything changed; a state is never changed in place, only replaced by one with a higher
+ * version (or by a new session id at login), so its version is all that comparison needs. The session codec writes
+ * the whole state to the store. A session that reaches a log line by mistake shows no token either.
+ */
+export class SessionAuth {
+  constructor(readonly state: AuthState) {}
 
-/** The session's AuthState, parsed once per session object and string. */
-export function authOf(session: { auth?: string } | null | undefined): AuthState | undefined {
-  const raw = session?.auth;
-  if (!session || !raw) return undefined;
-  const known = parsed.get(session);
-  if (known?.raw === raw) return known.state;
-  const state = JSON.parse(raw) as AuthState;
-  parsed.set(session, { raw, state });
-  return state;
+  toJSON(): { version: number } {
+    return { version: this.state.version };
+  }
 }
 
-/** The stored form of an AuthState (see SessionData.auth). */
-export function encodeAuth(state: AuthState): string {
-  return JSON.stringify(state);
+export function authOf(session: { auth?: SessionAuth } | null | undefined): AuthState | undefined {
+  return session?.auth?.state;
 }
 
 /** A copy of `session` holding `state`. */
-export function withAuth<T extends { auth?: string }>(session: T, state: AuthState): T {
-  return { ...session, auth: encodeAuth(state) };
+export function withAuth<T extends { auth?: SessionAuth }>(session: T, state: AuthState): T {
+  return { ...session, auth: new SessionAuth(state) };
 }
 
 export interface SessionLimits {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SessionData } from 'express-session';
-import { authOf } from './auth-state.js';
+import { authOf, SessionAuth, type AuthState } from './auth-state.js';
 import { deriveKey } from './secret-keys.js';
 
 const IV_BYTES = 12;
@@ -30,12 +30,18 @@ export class SessionCodec {
     return authOf(session)?.version ?? 0;
   }
 
+  /** The whole session, the AuthState in full (its own JSON form is only its version: see SessionAuth). */
   stringify(session: SessionData): string {
-    return this.seal(String(SessionCodec.versionOf(session)), JSON.stringify(session));
+    const state = authOf(session);
+    return this.seal(String(SessionCodec.versionOf(session)), JSON.stringify(state ? { ...session, auth: state } : session));
   }
 
   parse(stored: string): SessionData {
-    return JSON.parse(this.open(stored)) as SessionData;
+    const data = JSON.parse(this.open(stored)) as Omit<SessionData, 'auth'> & { auth?: AuthState | string };
+    const { auth, ...rest } = data;
+    if (auth === undefined) return rest as SessionData;
+    // A string is how the previous release stored it: sessions survive a rolling upgrade.
+    return { ...rest, auth: new SessionAuth(typeof auth === 'string' ? (JSON.parse(auth) as AuthState) : auth) } as SessionData;
   }
 
   /** Encrypts any value under a label, for entries that are not sessions (refresh results). */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
 import type { Logger } from '../observability/logger.js';
-import { authOf, encodeAuth, needsRefresh, newAuthState, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
+import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { SessionRefresher } from './session-refresher.js';
 
@@ -69,7 +69,7 @@ export class SessionService {
     const state = newAuthState(tokens, user, clock.now(), limits);
     try {
       await promisify((cb) => req.session.regenerate(cb));
-      req.session.auth = encodeAuth(state);
+      req.session.auth = new SessionAuth(state);
       await promisify((cb) => req.session.save(cb));
     } catch (err) {
       if (tokens.refresh_token) await identityProvider.logout(tokens.refresh_token).catch(() => undefined);

@@ -66,6 +66,23 @@ describe.each(stores)('the session store %s', (_name, make) => {
   });
 });
 
+describe('the session codec', () => {
+  it('reads what the previous release stored (the state as a JSON string), so a rolling upgrade logs nobody out', () => {
+    const current = session(3, 'at-3');
+    const state = authOf(current);
+    // The release before this one wrote the same envelope with the state inside it as one JSON string.
+    const previousRelease = codec.seal('3', JSON.stringify({ cookie: current.cookie, auth: JSON.stringify(state) }));
+    expect(authOf(codec.parse(previousRelease))).toEqual(state);
+  });
+
+  it('leaves a session in memory showing only its version when it is turned into JSON: one logged by mistake carries no token', () => {
+    const data = session(5, 'at-secret-5');
+    expect(JSON.parse(JSON.stringify(data))).toEqual({ cookie: { originalMaxAge: null, path: '/', httpOnly: true }, auth: { version: 5 } });
+    // The store still gets all of it.
+    expect(authOf(codec.parse(codec.stringify(data)))).toMatchObject({ version: 5, accessToken: 'at-secret-5', refreshToken: 'rt-5' });
+  });
+});
+
 (redis ? describe : describe.skip)('the refresh lease lock in Redis', () => {
   it('is renewed while its holder works, so a slow holder never loses it, and is free once released', async () => {
     const shared = new RedisKeyValueStore(redis as RedisClient, prefix);
