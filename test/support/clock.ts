@@ -14,4 +14,13 @@ export class MovableClock implements Clock {
   advanceSeconds(seconds: number): void {
     this.advance(seconds * 1000);
   }
+
+  /**
+   * Moves to the start of the next whole second. The IdP counts lifespans in whole seconds of this clock, which
+   * also follows real time: a test that expects an exact remaining lifespan aligns first, so that the real time its
+   * requests take cannot carry it over a second boundary.
+   */
+  alignToSecond(): void {
+    this.advance(1000 - (this.now() % 1000));
+  }
 }
