@@ -12,7 +12,7 @@ import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
-import { securityHeaders } from './http/middleware/security-headers.js';
+import { API_HEADERS, PAGE_HEADERS, securityHeaders } from './http/middleware/security-headers.js';
 import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
@@ -51,13 +51,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestId(requestContext));
   app.use(accessLog(logger, deps.clock));
-  app.use(
-    securityHeaders({
-      // Swagger UI at /api/docs needs its own inline styles; everything else is JSON.
-      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
-  );
+  app.use(securityHeaders(API_HEADERS));
   const corsHandler = cors({
     origin: [...config.corsOrigins],
     credentials: true,
@@ -79,6 +73,7 @@ export function createApp(deps: AppDeps): Express {
   // The API first: its requests then never walk through the health, docs and demo routers.
   app.use('/api/auth', config.authMode === 'session' ? sessionModeApi(deps, loginGuards) : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }));
   app.use(healthRoutes({ identityProvider, stores }));
+  app.use(['/api/docs', '/demo'], securityHeaders(PAGE_HEADERS));
   app.use(docsRoutes());
   if (config.authMode === 'session' && !config.isProduction) app.use(demoRoutes());
 

@@ -5,13 +5,30 @@ import { buildTestGateway } from '../support/gateway.js';
 const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9', env: { CORS_ORIGINS: 'https://app.example.com' } });
 
 describe('response headers', () => {
-  it("carry helmet's protections and no X-Powered-By", async () => {
-    const res = await request(app).get('/healthz');
+  it('carry the protections a JSON API needs on every answer, and none of the headers meant for documents', async () => {
+    for (const res of [await request(app).get('/healthz'), await request(app).get('/nowhere'), await request(app).get('/api/openapi.json')]) {
+      const security = Object.fromEntries(Object.entries(res.headers).filter(([name]) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id', 'cache-control', 'etag'].includes(name)));
+      expect(security).toEqual({
+        'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+        'cross-origin-resource-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        vary: 'Origin',
+      });
+    }
+  });
+
+  it("give the HTML pages (the API docs) helmet's full set, with a CSP that lets Swagger UI run and nobody frame it", async () => {
+    const res = await request(app).get('/api/docs/');
+    expect(res.status).toBe(200);
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toContain("style-src 'self' https: 'unsafe-inline'");
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'strict-transport-security': expect.stringContaining('max-age='),
+      'cross-origin-opener-policy': 'same-origin',
       'x-frame-options': 'SAMEORIGIN',
     });
     expect(res.headers['x-powered-by']).toBeUndefined();
