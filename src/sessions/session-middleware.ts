@@ -10,7 +10,7 @@ import type { VersionedSessionStore } from './versioned-session-store.js';
  * no rolling cookie, and a store whose touch does nothing. Only login, refresh (compare-and-set) and logout write.
  * The cookie carries no Max-Age: the session's end is kept on the server, where a refresh can move it.
  */
-export function sessionMiddleware(store: VersionedSessionStore, cookie: SessionCookie, secret: string): RequestHandler[] {
+export function sessionMiddleware(store: VersionedSessionStore, cookie: SessionCookie, secret: string): RequestHandler {
   const handler = session({
     name: cookie.name,
     secret: deriveKey(secret, 'session-cookie').toString('base64url'),
@@ -24,8 +24,9 @@ export function sessionMiddleware(store: VersionedSessionStore, cookie: SessionC
     cookie: { ...cookie.options, maxAge: undefined },
   });
   // express-session goes on without a session when its store reports a disconnect; that must never pass as "logged out".
-  const requireSession: RequestHandler = (req, _res, next) => {
-    next(req.session ? undefined : new ApiError('session_store_unavailable', { headers: { 'Retry-After': '1' } }));
+  return (req, res, next) => {
+    handler(req, res, (err?: unknown) => {
+      next(err ?? (req.session ? undefined : new ApiError('session_store_unavailable', { headers: { 'Retry-After': '1' } })));
+    });
   };
-  return [handler, requireSession];
 }
