@@ -40,6 +40,23 @@ describe('login rate limits', () => {
     expect((await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status).toBe(403);
   });
 
+  it('counts attempts still in flight, so parallel guesses cannot slip past the limit before the first failure is counted', async () => {
+    const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_USER: '2' } });
+    idp.clearSeen();
+    const guess = (password: string) => request(app).post('/api/auth/login').send({ username: 'alice', password });
+    const guesses = await Promise.all([guess('one'), guess('two'), guess('three')]);
+    expect(guesses.map((res) => res.status).sort()).toEqual([401, 401, 429]);
+    expect(idp.seen.filter((seen) => seen.grantType === 'password').length).toBe(2);
+  });
+
+  it('so more simultaneous logins of one user than the limit get 429 even when they would succeed; answered successes are taken back', async () => {
+    const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_USER: '2' } });
+    const login = () => request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' });
+    const together = await Promise.all([login(), login(), login()]);
+    expect(together.map((res) => res.status).sort()).toEqual([200, 200, 429]);
+    expect((await login()).status).toBe(200);
+  });
+
   it('after LOGIN_FAILURES_PER_IP failures across many usernames from one address, the next is 429 (password spraying)', async () => {
     const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_IP: '4' } });
     for (let i = 0; i < 4; i += 1) {

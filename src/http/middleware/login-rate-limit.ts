@@ -16,6 +16,11 @@ const WINDOW_MS = 15 * 60_000;
  * Counts failed logins only (401 invalid_credentials): per username, so a password cannot be guessed from many
  * addresses, and per client address, so many usernames cannot be sprayed from one. The provider's own brute-force
  * detection stays the backstop; this one fires first and answers 429 with Retry-After.
+ *
+ * express-rate-limit counts an attempt when it arrives and takes it back once it has succeeded, so attempts still in
+ * flight count too: more simultaneous logins of one username than the limit get 429 even if they would all succeed.
+ * That is the price of not letting parallel guesses through before the first failure is counted (the race Keycloak
+ * closed in 25.0.3 by refusing concurrent logins of a user while brute-force detection is on).
  */
 export function loginRateLimit(options: LoginRateLimitOptions): RequestHandler[] {
   const windowMs = options.windowMs ?? WINDOW_MS;
