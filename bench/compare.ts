@@ -34,7 +34,7 @@ try {
   const [idpPort, control, ...ports] = await Promise.all(Array.from({ length: 6 }, () => closedPort()));
   const idp = await startTarget('idp', 'bench/targets/idp.ts', idpPort!, { CONTROL_PORT: String(control) }, '/realms/demo/.well-known/openid-configuration');
   targets.push(idp);
-  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: CLIENT.client_secret, LOG_LEVEL: 'warn', LOGIN_FAILURES_PER_IP: '1000000', SESSION_SECRET: 'a-bench-session-secret-of-at-least-32-characters', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: CLIENT.client_secret, LOG_LEVEL: 'warn', LOGIN_FAILURES_PER_IP: '1000000', LOGIN_FAILURES_PER_USER: '100000', SESSION_SECRET: 'a-bench-session-secret-of-at-least-32-characters', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
   const builds = { [ref]: relative(root, join(worktree, GATEWAY)), 'working tree': GATEWAY };
   const gateways = await Promise.all(
     Object.entries(builds).flatMap(([name, file], i) => [
