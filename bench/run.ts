@@ -9,13 +9,13 @@ import { closedPort } from '../test/support/ports.js';
 import { load, type LoadResult } from './lib/load.js';
 import { GATEWAY, pin, startTarget, type Target } from './lib/processes.js';
 import { median, medianRatio, spreadPercent } from './lib/stats.js';
-import { CLIENT, Round, type RoundSettings, type Targets } from './round.js';
+import { CAPACITY_CONNECTIONS, CLIENT, Round, type RoundSettings, type Targets } from './round.js';
 import { storm } from './storm.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : Number(argument('--rounds') ?? 3);
 const seconds = quick ? 1 : Number(argument('--duration') ?? 5);
-const settings: RoundSettings = { seconds, singleUse: quick ? 30 : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
+const settings: RoundSettings = { seconds, singleUse: quick ? 2 * CAPACITY_CONNECTIONS : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'a-bench-session-secret-of-at-least-32-characters';
 
