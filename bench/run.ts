@@ -18,6 +18,10 @@ const seconds = quick ? 1 : Number(argument('--duration') ?? 5);
 const settings: RoundSettings = { seconds, singleUse: quick ? 2 * CAPACITY_CONNECTIONS : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'a-bench-session-secret-of-at-least-32-characters';
+const MEMORY_LOGINS = 20_000;
+// V8's old generation for the memory runs: the gateway does its logins well inside it, and a leak of more than
+// MEMORY_HEAP_CAP_MB over MEMORY_LOGINS logins (about 6.5 KB a login) would end the process.
+const MEMORY_HEAP_CAP_MB = 128;
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -49,7 +53,6 @@ async function main(): Promise<number> {
     peer: await start('express-openid-connect', 'bench/targets/peer.ts', peerPort, { ISSUER: issuer, REDIS_URL }),
     relay: await start('bare relay', 'bench/targets/relay.ts', relayPort, { TARGET: `${issuer}/protocol/openid-connect/token` }),
   };
-  const { tokenGw, sessionGw } = all;
 
   // The machine's CPUs, not this process's share of them (availableParallelism() reads an inherited affinity).
   const cpuCount = cpus().length;
@@ -72,16 +75,29 @@ async function main(): Promise<number> {
   const stormResult = await storm({ redisUrl: REDIS_URL, sessionSecret: SESSION_SECRET, concurrency: quick ? 50 : 200, start });
 
   let memory: Record<string, number> | undefined;
+  const memoryFailures: string[] = [];
   if (!quick) {
-    const before = { token: tokenGw.rss(), session: sessionGw.rss() };
-    await load({ url: `${tokenGw.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'alice-password' }), amount: 20_000, connections: 20 });
-    await load({ url: `${sessionGw.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf': '1' }, body: JSON.stringify({ username: 'alice', password: 'alice-password' }), amount: 20_000, connections: 20 });
+    // Fresh gateways whose old generation is capped, so that a leak shows as a process that dies and logins that fail,
+    // not only as a larger figure: RSS grows to a high-water mark under load whether or not anything leaks.
+    const capped = { ...gatewayEnv, NODE_OPTIONS: `--max-old-space-size=${MEMORY_HEAP_CAP_MB}` };
+    const [tokenPort2, sessionPort2] = (await Promise.all([closedPort(), closedPort()])) as [number, number];
+    const fresh = {
+      token: await start('gateway (token mode, capped heap)', GATEWAY, tokenPort2, { ...capped, AUTH_MODE: 'token' }),
+      session: await start('gateway (session mode, capped heap)', GATEWAY, sessionPort2, { ...capped, AUTH_MODE: 'session', REDIS_URL }),
+    };
+    const before = { token: fresh.token.rss(), session: fresh.session.rss() };
+    for (const [mode, gateway] of Object.entries(fresh)) {
+      const result = await load({ url: `${gateway.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf': '1' }, body: JSON.stringify({ username: 'alice', password: 'alice-password' }), amount: MEMORY_LOGINS, connections: 20 });
+      if (result.errors > 0 || result.non2xx > 0) memoryFailures.push(`memory, ${mode} mode: ${result.errors} errors, ${result.non2xx} non-2xx answers in ${MEMORY_LOGINS} logins`);
+    }
     const [key] = (await redis.scan('0', { MATCH: 'authgate:sess:*', COUNT: 1000 })).keys;
     memory = {
+      logins: MEMORY_LOGINS,
+      heapCapMb: MEMORY_HEAP_CAP_MB,
       tokenRssBefore: before.token,
-      tokenRssAfter: tokenGw.rss(),
+      tokenRssAfter: fresh.token.rss(),
       sessionRssBefore: before.session,
-      sessionRssAfter: sessionGw.rss(),
+      sessionRssAfter: fresh.session.rss(),
       redisBytesPerSession: key ? ((await redis.memoryUsage(key)) ?? 0) : 0,
     };
   }
@@ -90,6 +106,7 @@ async function main(): Promise<number> {
   const failures = Object.entries(runs).flatMap(([name, results]) => results.filter((r) => r.errors > 0 || r.non2xx > 0).map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`));
   if (stormResult.refreshGrants !== 1) failures.push(`refresh storm: the IdP saw ${stormResult.refreshGrants} refresh grants, not 1`);
   if (stormResult.failures > 0) failures.push(`refresh storm: ${stormResult.failures} requests failed`);
+  failures.push(...memoryFailures);
 
   const rpsOf = (name: string) => (runs[name] ?? []).map((r) => r.rps);
   const summary = Object.fromEntries(
