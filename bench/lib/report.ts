@@ -161,7 +161,8 @@ Chrome DevTools or speedscope). Before and after, same harness and machine:
 | session /me: express-session hashes the session's version instead of its tokens (\`SessionAuth\`), the stored session is parsed once instead of twice, the JSON routes come before the code-flow router, one middleware layer less. Measured with \`npm run bench:compare -- b7faa7d\` (4 interleaved rounds) | gateway CPU per request 205 µs (rounds 193–207) | 162 µs (142–165) |
 
 What is left, from the profiles and the CPU figures above:
-- **session /me** is at the target's line: 0.47–0.50 × floor in the runs made while changing it. Its profile: garbage
+- **session /me** is at the target's line: between 0.45 and 0.51 × floor in the runs made while changing it, so one
+  run meets it and the next does not. Its profile: garbage
   collection about 14 % of the CPU, writing the response about 12 % (as in the floor), express-session about 15 % (the
   signed-cookie HMAC and its SHA-1 comparison, the \`on-headers\` wrapper, building the Session and Cookie objects, three
   hashes of what is now a tiny JSON), decrypting and parsing the stored session about 7 %, node-redis about 3 %. What
