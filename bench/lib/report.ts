@@ -174,7 +174,12 @@ What is left, from the profiles and the CPU figures above:
   through the gateway, ${percent(idpCpuBusy('refresh direct', 'server'))} direct; above 100 % is the estimate's own error, since a fixed-count run's throughput
   comes from its mean latency). The gateway adds a stage to every request's round trip, and on two cores that costs
   throughput against an IdP this cheap. Against Keycloak, which its sizing guide budgets at several times this IdP's
-  CPU per refresh, the gateway's share would be small (see "Also measured" above).
+  CPU per refresh, the gateway's share would be small (see "Also measured" above). One effect is not explained yet:
+  in each round the gateway has been idle for half a minute (the /me scenarios) when the refresh pair starts, and
+  after such a pause its CPU per refresh over the next 1,500 is nearly twice what it is without one. In side runs
+  with only token /me before the pair, the ratio was 0.96 without the pause and 0.71 with 25 s of idling added. Neither
+  V8's bytecode flushing (\`--no-flush-bytecode\`) nor its young generation's size (\`--min-semi-space-size\`)
+  changed that.
 - **added latency**: on these machines one more loopback hop costs what the bare relay shows; the gateway's own
   processing comes on top of that.
 
