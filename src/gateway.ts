@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
-import { loadRealmFile, startDevIdp, type DevIdp } from './dev-idp/index.js';
+import type { DevIdp } from './dev-idp/index.js';
 import { KeycloakService } from './idp/keycloak-service.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
@@ -38,6 +38,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let idpUrl = config.idp.url;
   let clientSecret = config.idp.clientSecret;
   if (!idpUrl) {
+    // Loaded only when it runs: a gateway in front of Keycloak never loads oidc-provider, Koa and the rest of the
+    // development IdP, so none of it sits in its heap (every major GC walks that) or runs in production.
+    const { loadRealmFile, startDevIdp } = await import('./dev-idp/index.js');
     const realm = await loadRealmFile(options.realmFile ?? join(projectRoot(), 'keycloak-realm.json'));
     devIdp = await startDevIdp({ realm, port: config.devIdpPort, publicHost: 'localhost', logger: logger.child({ component: 'dev-idp' }), nodeEnv: config.nodeEnv });
     idpUrl = devIdp.url;
