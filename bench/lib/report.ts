@@ -174,12 +174,15 @@ What is left, from the profiles and the CPU figures above:
   through the gateway, ${percent(idpCpuBusy('refresh direct', 'server'))} direct; above 100 % is the estimate's own error, since a fixed-count run's throughput
   comes from its mean latency). The gateway adds a stage to every request's round trip, and on two cores that costs
   throughput against an IdP this cheap. Against Keycloak, which its sizing guide budgets at several times this IdP's
-  CPU per refresh, the gateway's share would be small (see "Also measured" above). One effect is not explained yet:
+  CPU per refresh, the gateway's share would be small (see "Also measured" above). One effect weighs on the ratio:
   in each round the gateway has been idle for half a minute (the /me scenarios) when the refresh pair starts, and
   after such a pause its CPU per refresh over the next 1,500 is nearly twice what it is without one. In side runs
-  with only token /me before the pair, the ratio was 0.96 without the pause and 0.71 with 25 s of idling added. Neither
-  V8's bytecode flushing (\`--no-flush-bytecode\`) nor its young generation's size (\`--min-semi-space-size\`)
-  changed that.
+  with only token /me before the pair, the ratio was 0.96 without the pause and 0.71–0.73 with 25 s of idling added.
+  The cause is V8's memory reducer, which shrinks an idle process's heap: with it switched off
+  (\`node --no-memory-reducer\`), the same paused runs gave the gateway 390–570 µs per refresh instead of 650–810, and a
+  ratio of 0.83 (login 0.91). Bytecode flushing and the young generation's size made no difference. The gateway runs
+  here with V8's defaults, as \`npm start\` runs it; where traffic comes in bursts after quiet spells, that flag trades
+  a larger idle heap for less CPU after the pause.
 - **added latency**: on these machines one more loopback hop costs what the bare relay shows; the gateway's own
   processing comes on top of that.
 
