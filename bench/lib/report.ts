@@ -162,12 +162,12 @@ Chrome DevTools or speedscope). Before and after, same harness and machine:
 
 What is left, from the profiles and the CPU figures above:
 - **session /me** is at the target's line: between 0.45 and 0.51 × floor in the runs made while changing it, so one
-  run meets it and the next does not. Its profile: garbage
-  collection about 14 % of the CPU, writing the response about 12 % (as in the floor), express-session about 15 % (the
-  signed-cookie HMAC and its SHA-1 comparison, the \`on-headers\` wrapper, building the Session and Cookie objects, three
-  hashes of what is now a tiny JSON), decrypting and parsing the stored session about 7 %, node-redis about 3 %. What
-  remains of express-session is the same on every request; replacing it on the read path would close the gap, but the
-  design asks for express-session, so that is a question for whoever steers the project.
+  run meets it and the next does not. Its profile: garbage collection about 14 % of the CPU, writing the response
+  about 12 % (as in the floor), express-session about 15 % (the signed-cookie HMAC and its SHA-1 comparison, the
+  \`on-headers\` wrapper, building the Session and Cookie objects, three hashes of what is now a tiny JSON), decrypting
+  and parsing the stored session about 7 %, node-redis about 3 %. What remains of express-session is the same on
+  every request; replacing it on the read path would close the gap, but the design asks for express-session, so that
+  is a question for whoever steers the project.
 - **refresh and login**: the gateway parses the request, calls the IdP through openid-client, checks the answer and
   writes it back, at about the CPU per request this IdP spends on the whole grant. In the runs through the gateway the
   IdP's CPU, shared with the load generator, is not kept full (CPU per request × throughput: ${percent(idpCpuBusy('refresh via gateway', 'idp'))} for refresh
