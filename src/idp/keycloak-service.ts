@@ -19,8 +19,8 @@ export interface KeycloakServiceOptions {
   allowHttp: boolean;
   logger: Logger;
   clock: Clock;
-  /** The network (providerFetch by default); tests may wrap it to count what reaches the provider. */
-  fetch?: Fetch;
+  /** Wraps the gateway's own client (its deadline included): how tests count, slow or fake what reaches the provider. */
+  wrapFetch?: (network: Fetch) => Fetch;
 }
 
 interface Connection {
@@ -40,7 +40,8 @@ export class KeycloakService implements IdentityProvider {
   readonly issuer: string;
 
   constructor(private readonly options: KeycloakServiceOptions) {
-    this.fetch = options.fetch ?? providerFetch(options.timeoutMs);
+    const network = providerFetch(options.timeoutMs);
+    this.fetch = options.wrapFetch ? options.wrapFetch(network) : network;
     this.issuer = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
   }
 

@@ -2,7 +2,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
+import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { MovableClock } from '../support/clock.js';
@@ -19,12 +19,11 @@ beforeAll(async () => {
   clock = new MovableClock();
   idp = await startTestIdp({ now: () => clock.now() });
   // Counts what reaches the provider's key set; the request itself goes through the gateway's own client untouched.
-  const network = providerFetch(2000);
-  const counting: Fetch = (input, init) => {
+  const counting = (network: Fetch): Fetch => (input, init) => {
     if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
     return network(input, init);
   };
-  gateway = buildTestGateway({ idpUrl: idp.url, clock, fetch: counting });
+  gateway = buildTestGateway({ idpUrl: idp.url, clock, wrapFetch: counting });
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
 import { keysUnder, removeKeys, testRedis, uniquePrefix } from '../support/redis.js';
-import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
+import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { authOf } from '../../src/sessions/auth-state.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 
@@ -39,18 +39,18 @@ interface Instance {
 }
 
 /** Two gateway instances behind one imaginary load balancer: one Redis, one secret, one key prefix. */
-async function cluster(options: { fetchB?: Fetch; env?: Record<string, string> } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
+async function cluster(options: { wrapFetchB?: (network: Fetch) => Fetch; env?: Record<string, string> } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
   const clock = new MovableClock();
   const prefix = uniquePrefix('cluster');
   prefixes.push(prefix);
   const env = { REFRESH_SKEW_SECONDS: '5', ...options.env };
-  const make = async (client: RedisClient, fetch?: Fetch): Promise<Instance> => {
-    const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env, redis: { client, keyPrefix: prefix }, ...(fetch ? { fetch } : {}) });
+  const make = async (client: RedisClient, wrapFetch?: (network: Fetch) => Fetch): Promise<Instance> => {
+    const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env, redis: { client, keyPrefix: prefix }, ...(wrapFetch ? { wrapFetch } : {}) });
     const server = await listen(gateway.app);
     running.push(server);
     return { gateway, url: server.url };
   };
-  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.fetchB), clock, prefix };
+  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.wrapFetchB), clock, prefix };
 }
 
 async function login(instance: Instance): Promise<string> {
@@ -93,15 +93,14 @@ describeWithRedis('session mode with Redis, two instances', () => {
 
   it('gives a request that read the session before a slow refresh on the other instance the new tokens, with no second grant', async () => {
     let slowTokenCalls = 0;
-    const network = providerFetch(2000);
-    const slowB: Fetch = async (url, init) => {
+    const slowB = (network: Fetch): Fetch => async (url, init) => {
       if (String(url).endsWith('/token')) {
         slowTokenCalls += 1;
         await new Promise((resolve) => setTimeout(resolve, 600));
       }
       return network(url, init);
     };
-    const { a, b, clock } = await cluster({ fetchB: slowB });
+    const { a, b, clock } = await cluster({ wrapFetchB: slowB });
     const cookie = await login(a);
     clock.advanceSeconds(30);
     idp.clearSeen();

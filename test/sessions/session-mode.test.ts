@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
-import { providerFetch } from '../../src/idp/provider-fetch.js';
 import { MovableClock } from '../support/clock.js';
 import { buildTestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
@@ -177,14 +176,13 @@ describe('session mode: refresh', () => {
 
   it('keeps the session when the provider cannot be reached, answering 503, and refreshes once it is back', async () => {
     const clock = new MovableClock();
-    const network = providerFetch(2000);
     let down = false;
     const gateway = buildTestGateway({
       idpUrl: idp.url,
       mode: 'session',
       clock,
       // While "down", token calls fail the way the gateway's client reports a refused connection.
-      fetch: (url, init) => (down && String(url).endsWith('/token') ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : network(url, init)),
+      wrapFetch: (network) => (url, init) => (down && String(url).endsWith('/token') ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : network(url, init)),
     });
     const { agent } = await loginAs(gateway.app);
     clock.advanceSeconds(290);

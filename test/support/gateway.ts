@@ -29,7 +29,8 @@ export interface TestGatewayOptions {
   idpUrl: string;
   env?: Record<string, string>;
   clock?: Clock;
-  fetch?: Fetch;
+  /** See KeycloakServiceOptions.wrapFetch. */
+  wrapFetch?: (network: Fetch) => Fetch;
   /** Token mode unless asked: most suites predate session mode and say which mode they test. */
   mode?: 'token' | 'session';
   /** Redis for the stores (a client the test owns, and a key prefix of its own); in memory without it. */
@@ -37,7 +38,7 @@ export interface TestGatewayOptions {
 }
 
 /** The gateway exactly as production builds it, pointed at a provider the test started, with logs captured. */
-export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(), fetch, redis, mode = 'token' }: TestGatewayOptions): TestGateway {
+export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(), wrapFetch, redis, mode = 'token' }: TestGatewayOptions): TestGateway {
   const config = loadConfig({
     env: {
       NODE_ENV: 'test',
@@ -57,7 +58,7 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
     clientSecret: config.idp.clientSecret ?? DEMO_CLIENT_SECRET,
     logger: logs.logger,
     clock,
-    ...(fetch ? { fetch } : {}),
+    ...(wrapFetch ? { wrapFetch } : {}),
   });
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({
