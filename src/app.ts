@@ -17,11 +17,12 @@ import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
-import { sessionModeRoutes } from './http/routes/session-mode.js';
+import { sessionModeRoutes, sessionReadRoutes } from './http/routes/session-mode.js';
 import { tokenModeRoutes } from './http/routes/token-mode.js';
 import type { SessionCodec } from './sessions/session-codec.js';
 import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
 import { sessionMiddleware } from './sessions/session-middleware.js';
+import { SessionReader } from './sessions/session-reader.js';
 import { SessionRefresher } from './sessions/session-refresher.js';
 import { REFRESHED_HEADER, SessionService } from './sessions/session-service.js';
 
@@ -89,6 +90,7 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
   const sessions = new SessionService({
     identityProvider,
     refresher,
+    reader: new SessionReader(stores.sessions, cookie.name, config.sessionSecret),
     cookie,
     clock,
     logger,
@@ -96,8 +98,9 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
     refreshSkewMs: config.session.refreshSkewSeconds * 1000,
   });
   const router = express.Router();
+  // The reads (every /me) first: they need none of express-session's per-request work, nor the code-flow routes.
+  router.use(sessionReadRoutes({ sessions }));
   router.use(sessionMiddleware(stores.sessions, cookie, config.sessionSecret));
-  // The JSON API first: its requests (every /me) then never walk through the code-flow router's routes.
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
   router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
   return router;

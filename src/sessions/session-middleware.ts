@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { ApiError } from '../errors/api-error.js';
-import { deriveKey } from './secret-keys.js';
+import { cookieSigningSecret } from './secret-keys.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { VersionedSessionStore } from './versioned-session-store.js';
 
@@ -13,7 +13,7 @@ import type { VersionedSessionStore } from './versioned-session-store.js';
 export function sessionMiddleware(store: VersionedSessionStore, cookie: SessionCookie, secret: string): RequestHandler {
   const handler = session({
     name: cookie.name,
-    secret: deriveKey(secret, 'session-cookie').toString('base64url'),
+    secret: cookieSigningSecret(secret),
     store,
     resave: false,
     saveUninitialized: false,

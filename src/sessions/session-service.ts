@@ -5,11 +5,13 @@ import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.
 import type { Logger } from '../observability/logger.js';
 import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
 import type { SessionCookie } from './session-cookie.js';
+import type { SessionReader, SessionRef } from './session-reader.js';
 import type { SessionRefresher } from './session-refresher.js';
 
 export interface SessionServiceOptions {
   identityProvider: IdentityProvider;
   refresher: SessionRefresher;
+  reader: SessionReader;
   cookie: SessionCookie;
   clock: Clock;
   logger: Logger;
@@ -23,32 +25,42 @@ export const REFRESHED_HEADER = 'X-Session-Refreshed';
 export class SessionService {
   constructor(private readonly options: SessionServiceOptions) {}
 
-  /** The logged-in state, or undefined. A session past its absolute limit is ended here. */
-  async current(req: Request, res: Response): Promise<AuthState | undefined> {
+  /** The session of a request that went through express-session (login, logout, refresh, the code flow). */
+  attached(req: Request): SessionRef | undefined {
     const state = authOf(req.session);
-    if (!state) return undefined;
-    if (sessionIsOver(state, this.options.clock.now())) {
-      await this.discard(req, res);
+    return state ? { id: req.sessionID, state, destroy: () => destroyAttached(req) } : undefined;
+  }
+
+  /** The session of a read-only request, read without express-session (see SessionReader). */
+  lookup(req: Request): Promise<SessionRef | undefined> {
+    return this.options.reader.read(req);
+  }
+
+  /** The logged-in session, or undefined. A session past its absolute limit is ended here. */
+  async current(found: SessionRef | undefined, res: Response): Promise<SessionRef | undefined> {
+    if (!found) return undefined;
+    if (sessionIsOver(found.state, this.options.clock.now())) {
+      await this.discard(found, res);
       throw new ApiError('session_expired', { logFields: { reason: 'session_limit_reached' } });
     }
-    return state;
+    return found;
   }
 
   /** The state with an access token that is not about to expire, refreshing first when it is. */
-  async fresh(req: Request, res: Response): Promise<AuthState> {
-    const state = await this.current(req, res);
-    if (!state) throw new ApiError('unauthenticated');
-    if (!needsRefresh(state, this.options.clock.now(), this.options.refreshSkewMs)) return state;
-    const refreshed = await this.refresh(req, res, state);
+  async fresh(found: SessionRef | undefined, res: Response): Promise<AuthState> {
+    const session = await this.current(found, res);
+    if (!session) throw new ApiError('unauthenticated');
+    if (!needsRefresh(session.state, this.options.clock.now(), this.options.refreshSkewMs)) return session.state;
+    const refreshed = await this.refresh(session, res);
     // Tells the client (the SDK's `refreshed` event) that this answer came with new tokens in the session.
     res.set(REFRESHED_HEADER, '1');
     return refreshed;
   }
 
   /** New tokens now, coordinated with every other request and instance. */
-  async refresh(req: Request, res: Response, state: AuthState): Promise<AuthState> {
+  async refresh(session: SessionRef, res: Response): Promise<AuthState> {
     try {
-      return await this.options.refresher.refresh(req.sessionID, state);
+      return await this.options.refresher.refresh(session.id, session.state);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'session_expired') this.clearCookie(res);
       throw err;
@@ -92,7 +104,8 @@ export class SessionService {
         if (!(err instanceof ApiError && err.code === 'invalid_grant')) throw err;
       }
     }
-    await this.discard(req, res);
+    await destroyAttached(req);
+    this.clearCookie(res);
     return state?.user.sub;
   }
 
@@ -101,11 +114,15 @@ export class SessionService {
     res.clearCookie(name, options);
   }
 
-  /** Destroys the session in the store and in this request, so express-session writes nothing back. */
-  private async discard(req: Request, res: Response): Promise<void> {
-    await promisify((cb) => req.session.destroy(cb));
+  /** Destroys the session in the store (and in this request, so express-session writes nothing back). */
+  private async discard(session: SessionRef, res: Response): Promise<void> {
+    await session.destroy();
     this.clearCookie(res);
   }
+}
+
+function destroyAttached(req: Request): Promise<void> {
+  return promisify((cb) => req.session.destroy(cb));
 }
 
 function promisify(start: (cb: (err?: unknown) => void) => void): Promise<void> {

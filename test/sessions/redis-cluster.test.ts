@@ -143,6 +143,20 @@ describeWithRedis('session mode with Redis, two instances', () => {
     expect(cookie).toMatch(/^authgate\.sid=/);
   });
 
+  it('ends a session past its absolute limit on the instance clock that Redis still holds: 401 session_expired, cookie cleared, key deleted', async () => {
+    // The instances' clock runs ahead of Redis's TTL here, as a skewed clock would: the gateway ends the session itself.
+    const { a, b, clock, prefix } = await cluster({ env: { SESSION_MAX_AGE_SECONDS: '600' } });
+    const cookie = await login(a);
+    const sessionKeys = async () => (await keysUnder(redisA as RedisClient, prefix)).filter((key) => key.includes('sess:'));
+    expect(await sessionKeys()).toHaveLength(1);
+    clock.advanceSeconds(601);
+    const res = await fetch(`${b.url}/api/auth/me`, { headers: { cookie } });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } });
+    expect(res.headers.get('set-cookie')).toMatch(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
+    expect(await sessionKeys()).toEqual([]);
+    expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+  });
+
   it('writes nothing to Redis for a request that changes nothing', async () => {
     const { a, b } = await cluster();
     const cookie = await login(a);

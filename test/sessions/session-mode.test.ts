@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sign } from 'cookie-signature';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { MovableClock } from '../support/clock.js';
-import { buildTestGateway } from '../support/gateway.js';
+import { buildTestGateway, TEST_SESSION_SECRET } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 
 let idp: DevIdp;
@@ -122,6 +123,22 @@ describe('session mode: who is logged in', () => {
         expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
       }
     }
+  });
+
+  it('refuses a real session id whose cookie lacks the gateway signature, or was signed with another SESSION_SECRET', async () => {
+    const { app } = sessionGateway();
+    const { cookie } = await loginAs(app);
+    const signed = decodeURIComponent(/^authgate\.sid=([^;]+)/.exec(cookie)?.[1] ?? '');
+    const sid = signed.slice(2, signed.lastIndexOf('.'));
+    const forgeries = [`s:${sid}`, sid, `s:${sign(sid, 'another-session-secret-of-at-least-32-chars')}`, `s:${sign(sid, TEST_SESSION_SECRET)}`];
+    for (const value of forgeries) {
+      const jar = `authgate.sid=${encodeURIComponent(value)}`;
+      const me = await request(app).get('/api/auth/me').set('Cookie', jar);
+      expect({ status: me.status, body: me.body }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+      expect((await request(app).get('/api/auth/session').set('Cookie', jar)).body).toEqual({ authenticated: false });
+    }
+    // The session itself is untouched: its own cookie still works.
+    expect((await request(app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] ?? '')).status).toBe(200);
   });
 });
 

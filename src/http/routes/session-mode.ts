@@ -16,8 +16,33 @@ export interface SessionModeDeps {
 }
 
 /**
+ * Session mode's reads, mounted before express-session: they find the session through SessionReader and change it
+ * only through the store (a transparent refresh's compare-and-set, or ending a session past its limit).
+ */
+export function sessionReadRoutes({ sessions }: Pick<SessionModeDeps, 'sessions'>): Router {
+  const router = Router();
+
+  router.get('/session', markEvent('auth.session'), async (req, res) => {
+    // Always 200 for a logged-out browser: this is how an SPA asks "am I logged in?" without triggering a refresh.
+    const session = await sessions.current(await sessions.lookup(req), res).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 'session_expired') return undefined;
+      throw err;
+    });
+    const state = session?.state;
+    noStore(res).json(state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false });
+  });
+
+  router.get('/me', markEvent('auth.me'), async (req, res) => {
+    const state = await sessions.fresh(await sessions.lookup(req), res);
+    noStore(res).json({ user: state.user });
+  });
+
+  return router;
+}
+
+/**
  * Session mode, the BFF proper: the tokens stay in the server-side session, the browser holds an HttpOnly cookie,
- * and the gateway refreshes by itself. No response here ever carries a token.
+ * and the gateway refreshes by itself. No response here ever carries a token. These routes run behind express-session.
  */
 export function sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }: SessionModeDeps): Router {
   const router = Router();
@@ -29,24 +54,10 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
     noStore(res).json({ message: 'Login successful', user, session: sessionTimes(state) });
   });
 
-  router.get('/session', markEvent('auth.session'), async (req, res) => {
-    // Always 200 for a logged-out browser: this is how an SPA asks "am I logged in?" without triggering a refresh.
-    const state = await sessions.current(req, res).catch((err: unknown) => {
-      if (err instanceof ApiError && err.code === 'session_expired') return undefined;
-      throw err;
-    });
-    noStore(res).json(state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false });
-  });
-
-  router.get('/me', markEvent('auth.me'), async (req, res) => {
-    const state = await sessions.fresh(req, res);
-    noStore(res).json({ user: state.user });
-  });
-
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
-    const state = await sessions.current(req, res);
-    if (!state) throw new ApiError('unauthenticated');
-    const refreshed = await sessions.refresh(req, res, state);
+    const session = await sessions.current(sessions.attached(req), res);
+    if (!session) throw new ApiError('unauthenticated');
+    const refreshed = await sessions.refresh(session, res);
     noStore(res).json({ message: 'Token refreshed successfully', session: sessionTimes(refreshed) });
   });
 
