@@ -159,15 +159,15 @@ Chrome DevTools or speedscope). Before and after, same harness and machine:
 | session /me: the AuthState kept as one string (express-session JSON-hashes the whole session two or three times a request), the unused ID token no longer stored, no per-command AbortSignal in node-redis, the API router ahead of the docs and health routers, helmet's headers worked out once and set in one call, CORS skipped for requests without an Origin | 0.34 × floor (0.80 × peer) | 0.37–0.41 × floor (0.87–0.92 × peer) across runs |
 | refresh and login: calls to the IdP on undici's \`request\` instead of Node's fetch (WHATWG streams and two AbortSignals per call), openid-client's own per-call timeout signal dropped (the gateway's deadline stays), winston no longer formats the info lines it then drops at level warn | gateway CPU per refresh 2.1–2.6 ms, per login 2.8–3.1 ms | 1.1–1.7 ms per refresh, 1.4–2.0 ms per login |
 | session /me: express-session hashes the session's version instead of its tokens (\`SessionAuth\`), the stored session is parsed once instead of twice, the JSON routes come before the code-flow router, one middleware layer less. Measured with \`npm run bench:compare -- b7faa7d\` (4 interleaved rounds) | gateway CPU per request 205 µs (rounds 193–207) | 162 µs (142–165) |
+| session /me: \`GET /me\` and \`GET /session\` read the session without express-session (\`SessionReader\`: the same cookie, its signature checked with cookie-signature under the same key, the same store); login, logout, refresh and the code flow keep express-session. Measured with \`npm run bench:compare -- 2cdc330\` (4 interleaved rounds, on a day this machine ran about half as fast as in the run above) | gateway CPU per request 378 µs (rounds 359–446), 2969 req/s | 260 µs (228–311), 4304 req/s |
 
 What is left, from the profiles and the CPU figures above:
-- **session /me** is at the target's line: between 0.45 and 0.51 × floor in the runs made while changing it, so one
-  run meets it and the next does not. Its profile: garbage collection about 14 % of the CPU, writing the response
-  about 12 % (as in the floor), express-session about 15 % (the signed-cookie HMAC and its SHA-1 comparison, the
-  \`on-headers\` wrapper, building the Session and Cookie objects, three hashes of what is now a tiny JSON), decrypting
-  and parsing the stored session about 7 %, node-redis about 3 %. What remains of express-session is the same on
-  every request; replacing it on the read path would close the gap, but the design asks for express-session, so that
-  is a question for whoever steers the project.
+- **session /me**: before the read path it sat on the target's line (0.45–0.51 × floor in the clean-clone runs of the
+  previous change). Its profile then: garbage collection about 14 % of the CPU, writing the response about 12 % (as in
+  the floor), express-session about 15 % (the signed-cookie HMAC and its SHA-1 comparison, the \`on-headers\` wrapper,
+  building the Session and Cookie objects, hashing the session twice), decrypting and parsing the stored session about
+  7 %, node-redis about 3 %. The read routes now skip express-session, which never wrote anything on them; what is
+  left is the Redis round trip, the decryption and the response, and this run measured ${ratios.sessionMeToFloor.toFixed(2)} × floor.
 - **refresh and login**: the gateway parses the request, calls the IdP through openid-client, checks the answer and
   writes it back, at about the CPU per request this IdP spends on the whole grant. In the runs through the gateway the
   IdP's CPU, shared with the load generator, is not kept full (CPU per request × throughput: ${percent(idpCpuBusy('refresh via gateway', 'idp'))} for refresh
@@ -178,11 +178,12 @@ What is left, from the profiles and the CPU figures above:
   in each round the gateway has been idle for half a minute (the /me scenarios) when the refresh pair starts, and
   after such a pause its CPU per refresh over the next 1,500 is nearly twice what it is without one. In side runs
   with only token /me before the pair, the ratio was 0.96 without the pause and 0.71–0.73 with 25 s of idling added.
-  The cause is V8's memory reducer, which shrinks an idle process's heap: with it switched off
-  (\`node --no-memory-reducer\`), the same paused runs gave the gateway 390–570 µs per refresh instead of 650–810, and a
-  ratio of 0.83 (login 0.91). Bytecode flushing and the young generation's size made no difference. The gateway runs
-  here with V8's defaults, as \`npm start\` runs it; where traffic comes in bursts after quiet spells, that flag trades
-  a larger idle heap for less CPU after the pause.
+  Switching off V8's memory reducer, which shrinks an idle process's heap (\`node --no-memory-reducer\`), gave the
+  gateway 390–570 µs per refresh instead of 650–810 in those paused runs, and a ratio of 0.83 (login 0.91). Repeated
+  later on a day this machine ran about half as fast, the paused runs showed no clear difference with that flag, with
+  bytecode flushing off, or with a larger young generation, and the IdP's own CPU per refresh rose after the pause as
+  well; so the memory reducer is a part of the effect at most, and its cause is not settled. The gateway runs here
+  with V8's defaults, as \`npm start\` runs it.
 - **added latency**: on these machines one more loopback hop costs what the bare relay shows; the gateway's own
   processing comes on top of that.
 
