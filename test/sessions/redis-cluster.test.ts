@@ -157,6 +157,30 @@ describeWithRedis('session mode with Redis, two instances', () => {
     expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
   });
 
+  it('refuses a code-flow callback whose login began under another SESSION_SECRET, and redeems nothing', async () => {
+    // SESSION_SECRET changed (a redeploy) while the user was at the provider's login page.
+    const prefix = uniquePrefix('rotated');
+    prefixes.push(prefix);
+    const make = async (env: Record<string, string>): Promise<Instance> => {
+      const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', env, redis: { client: redisA as RedisClient, keyPrefix: prefix } });
+      const server = await listen(gateway.app);
+      running.push(server);
+      return { gateway, url: server.url };
+    };
+    const before = await make({});
+    const after = await make({ SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' });
+    const start = await fetch(`${before.url}/api/auth/login`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    expect(await keysUnder(redisA as RedisClient, prefix)).toEqual([`${prefix}login:${state}`]);
+    idp.clearSeen();
+    const res = await fetch(`${after.url}/api/auth/callback?state=${state}&code=a-code`, { headers: { cookie: `authgate.login=${state}` }, redirect: 'manual' });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', message: 'This login has expired or was already completed; start it again' } });
+    expect(after.gateway.logs.events('auth.callback.failed')).toEqual([expect.objectContaining({ error: 'invalid_request', status: 400, reason: 'pending_login_unreadable' })]);
+    expect(idp.seen).toEqual([]);
+    expect(await keysUnder(redisA as RedisClient, prefix)).toEqual([]);
+  });
+
   it('writes nothing to Redis for a request that changes nothing', async () => {
     const { a, b } = await cluster();
     const cookie = await login(a);
