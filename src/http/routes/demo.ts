@@ -12,7 +12,7 @@ export function demoRoutes(): Router {
   let bundle: Promise<string> | undefined;
 
   router.get('/demo/authgate-client.js', async (_req, res) => {
-    bundle ??= bundleClient(join(root, 'src', 'client', 'index.ts')).catch((err: unknown) => {
+    bundle ??= bundleClient().catch((err: unknown) => {
       bundle = undefined;
       throw err;
     });
@@ -22,7 +22,8 @@ export function demoRoutes(): Router {
   return router;
 }
 
-async function bundleClient(entry: string): Promise<string> {
+/** authgate/client as one ES module for the browser (the demo, and the browser tests' own pages). */
+export async function bundleClient(entry = join(projectRoot(), 'src', 'client', 'index.ts')): Promise<string> {
   const { build } = await import('esbuild');
   const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: false, logLevel: 'silent' });
   return result.outputFiles[0]?.text ?? '';
