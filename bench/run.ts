@@ -18,6 +18,9 @@ const seconds = quick ? 1 : Number(argument('--duration') ?? 5);
 const settings: RoundSettings = { seconds, singleUse: quick ? 2 * CAPACITY_CONNECTIONS : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'a-bench-session-secret-of-at-least-32-characters';
+// --label <name> writes docs/benchmarks-<name>.md and .json beside the default run: the same code measured another way,
+// such as on another Node (every target runs on the Node that runs the bench).
+const label = argument('--label');
 const MEMORY_LOGINS = 20_000;
 // V8's old generation for the memory runs: the gateway does its logins well inside it, and a leak of more than
 // MEMORY_HEAP_CAP_MB over MEMORY_LOGINS logins (about 6.6 KB a login) would end the process.
@@ -36,6 +39,7 @@ async function start(...args: Parameters<typeof startTarget>): Promise<Target> {
 }
 
 async function main(): Promise<number> {
+  if (label !== undefined && !/^[a-z0-9.-]{1,40}$/.test(label)) throw new Error('--label takes lowercase letters, digits, dots and dashes, e.g. node24');
   const redis = createClient({ url: REDIS_URL });
   await redis.connect().catch((err: unknown) => {
     throw new Error(`the bench needs Redis at ${REDIS_URL}: ${String(err)}`);
@@ -134,6 +138,7 @@ async function main(): Promise<number> {
   const addedRelayLatencyMs = added('refresh via bare relay');
   const report = {
     quick,
+    label,
     rounds,
     ...settings,
     pinned,
@@ -148,10 +153,11 @@ async function main(): Promise<number> {
 
   const out = quick ? join(projectRoot(), 'test-results') : join(projectRoot(), 'docs');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, quick ? 'bench-quick.json' : 'benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const file = quick ? 'bench-quick' : label ? `benchmarks-${label}` : 'benchmarks';
+  writeFileSync(join(out, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
   if (!quick) {
     const { renderReport } = await import('./lib/report.js');
-    writeFileSync(join(out, 'benchmarks.md'), renderReport(report));
+    writeFileSync(join(out, `${file}.md`), renderReport(report));
   }
   for (const [name, s] of Object.entries(summary)) {
     const cpu = Object.entries(s.cpuUs).filter(([, us]) => us !== undefined).map(([role, us]) => `${role} ${us} µs`).join(', ');

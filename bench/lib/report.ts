@@ -16,6 +16,7 @@ interface Summary {
 }
 
 export interface Report {
+  label?: string | undefined;
   rounds: number;
   seconds: number;
   singleUse: number;
@@ -66,9 +67,10 @@ export function renderReport(report: Report): string {
   const rows = Object.entries(s).map(([name, r]) => `| ${name} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${r.spread.toFixed(0)} % | ${r.p50} | ${r.p99} | ${us(r.cpuUs.server)} | ${us(r.cpuUs.idp)} | ${us(r.cpuUs.loader)} |`);
   const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay'].map((name) => `${name} ${medianOf(latencies[name]).toFixed(2)} ms`).join(', ');
   const m = report.memory;
-  return `# Benchmarks
+  const run = report.label ? `\`npm run bench -- --label ${report.label}\`, every process on Node ${report.machine.node},` : '`npm run bench`';
+  return `# Benchmarks${report.label ? ` (${report.label})` : ''}
 
-Written by \`npm run bench\` (code in \`bench/\`); do not edit by hand. Every figure comes from one run on one machine:
+Written by ${run} (code in \`bench/\`); do not edit by hand. Every figure comes from one run on one machine:
 a warm-up round that is not recorded, then ${report.rounds} interleaved rounds (each round alternates which side of a
 comparison goes first), each target in a process of its own on loopback. A ratio is the median of the rounds' own
 ratios, both sides measured back to back. These machines are shared and noisy: read the ratios, not the absolute
