@@ -67,7 +67,7 @@ export function renderReport(report: Report): string {
   const rows = Object.entries(s).map(([name, r]) => `| ${name} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${r.spread.toFixed(0)} % | ${r.p50} | ${r.p99} | ${us(r.cpuUs.server)} | ${us(r.cpuUs.idp)} | ${us(r.cpuUs.loader)} |`);
   const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay'].map((name) => `${name} ${medianOf(latencies[name]).toFixed(2)} ms`).join(', ');
   const m = report.memory;
-  const run = report.label ? `\`npm run bench -- --label ${report.label}\`, every process on Node ${report.machine.node},` : '`npm run bench`';
+  const run = report.label ? `\`npm run bench -- --label ${report.label}\` with every process on Node ${report.machine.node}` : '`npm run bench`';
   return `# Benchmarks${report.label ? ` (${report.label})` : ''}
 
 Written by ${run} (code in \`bench/\`); do not edit by hand. Every figure comes from one run on one machine:
