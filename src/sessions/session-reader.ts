@@ -17,8 +17,8 @@ export interface SessionRef {
  * checked with the same signature (cookie-signature, as express-session does) and the same store. express-session's
  * per-request work (hashing the session twice, wrapping the response to save it, building its objects) buys nothing
  * on a route that never writes through it, and was the largest part of what the gateway spends on /me. A transparent
- * refresh writes through the store's compare-and-set either way. Login, logout and the code flow keep express-session,
- * which creates, regenerates and destroys sessions and sets the cookie.
+ * refresh writes through the store's compare-and-set either way. Login, logout, POST /refresh-token and the code flow
+ * keep express-session, which creates, regenerates and destroys sessions and sets the cookie.
  */
 export class SessionReader {
   private readonly secret: string;
