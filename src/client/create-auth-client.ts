@@ -63,6 +63,8 @@ export interface AuthMethods {
 export type AuthClient = AxiosInstance & AuthMethods;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// How long a tab that refreshed keeps the refresh lock, so the new tokens reach the other tabs first (see withTabLock).
+const TAB_HANDOVER_MS = 250;
 const REFRESH_REFUSED = new Set(['invalid_grant', 'refresh_token_required']);
 
 /**
@@ -120,7 +122,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   const refreshTokens = (seen: StoredTokens): Promise<StoredTokens> => {
-    refreshing ??= withTabLock(`${channelName}-refresh`, async () => {
+    refreshing ??= withTabLock(`${channelName}-refresh`, TAB_HANDOVER_MS, async () => {
       const current = storage.get();
       // Another tab (shared storage) refreshed while this one waited for the lock: take its tokens.
       if (current && current.refreshToken !== seen.refreshToken && current.accessExpiresAt - skewMs > now()) return current;

@@ -30,8 +30,25 @@ export class TabChannel {
 /**
  * Runs `work` while holding a lock shared by every tab of the origin (the Web Locks API), so two tabs never spend
  * the same refresh token. Where there are no Web Locks (Node, old browsers), it just runs.
+ *
+ * The result is handed back as soon as `work` ends, but the lock is kept `holdAfterMs` longer: the next tab in line
+ * learns of the new tokens through its own copy of localStorage and through the BroadcastChannel, and a browser
+ * delivers both to other tabs asynchronously. Without the pause a tab granted the lock at once could still read the
+ * spent refresh token and send it, and with rotation and reuse detection that ends the session for every tab.
  */
-export async function withTabLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const locks = (globalThis as { navigator?: { locks?: { request: (name: string, cb: () => Promise<T>) => Promise<T> } } }).navigator?.locks;
-  return locks ? locks.request(name, work) : work();
+export function withTabLock<T>(name: string, holdAfterMs: number, work: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: { request: (name: string, cb: () => Promise<void>) => Promise<void> } } }).navigator?.locks;
+  if (!locks) return work();
+  return new Promise<T>((resolve, reject) => {
+    locks
+      .request(name, async () => {
+        try {
+          resolve(await work());
+        } catch (err) {
+          reject(err);
+        }
+        await new Promise((settled) => setTimeout(settled, holdAfterMs));
+      })
+      .catch(reject);
+  });
 }
