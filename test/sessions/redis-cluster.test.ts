@@ -39,18 +39,20 @@ interface Instance {
 }
 
 /** Two gateway instances behind one imaginary load balancer: one Redis, one secret, one key prefix. */
-async function cluster(options: { wrapFetchB?: (network: Fetch) => Fetch; env?: Record<string, string> } = {}): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
+async function cluster(
+  options: { wrapFetchB?: (network: Fetch) => Fetch; env?: Record<string, string>; envB?: Record<string, string> } = {},
+): Promise<{ a: Instance; b: Instance; clock: MovableClock; prefix: string }> {
   const clock = new MovableClock();
   const prefix = uniquePrefix('cluster');
   prefixes.push(prefix);
   const env = { REFRESH_SKEW_SECONDS: '5', ...options.env };
-  const make = async (client: RedisClient, wrapFetch?: (network: Fetch) => Fetch): Promise<Instance> => {
-    const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env, redis: { client, keyPrefix: prefix }, ...(wrapFetch ? { wrapFetch } : {}) });
+  const make = async (client: RedisClient, wrapFetch?: (network: Fetch) => Fetch, own: Record<string, string> = {}): Promise<Instance> => {
+    const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env: { ...env, ...own }, redis: { client, keyPrefix: prefix }, ...(wrapFetch ? { wrapFetch } : {}) });
     const server = await listen(gateway.app);
     running.push(server);
     return { gateway, url: server.url };
   };
-  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.wrapFetchB), clock, prefix };
+  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.wrapFetchB, options.envB), clock, prefix };
 }
 
 async function login(instance: Instance): Promise<string> {
@@ -159,16 +161,7 @@ describeWithRedis('session mode with Redis, two instances', () => {
 
   it('refuses a code-flow callback whose login began under another SESSION_SECRET, and redeems nothing', async () => {
     // SESSION_SECRET changed (a redeploy) while the user was at the provider's login page.
-    const prefix = uniquePrefix('rotated');
-    prefixes.push(prefix);
-    const make = async (env: Record<string, string>): Promise<Instance> => {
-      const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', env, redis: { client: redisA as RedisClient, keyPrefix: prefix } });
-      const server = await listen(gateway.app);
-      running.push(server);
-      return { gateway, url: server.url };
-    };
-    const before = await make({});
-    const after = await make({ SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' });
+    const { a: before, b: after, prefix } = await cluster({ envB: { SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' } });
     const start = await fetch(`${before.url}/api/auth/login`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';

@@ -23,8 +23,8 @@ export function demoRoutes(): Router {
 }
 
 /** authgate/client as one ES module for the browser (the demo, and the browser tests' own pages). */
-export async function bundleClient(entry = join(projectRoot(), 'src', 'client', 'index.ts')): Promise<string> {
+export async function bundleClient(): Promise<string> {
   const { build } = await import('esbuild');
-  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: false, logLevel: 'silent' });
+  const result = await build({ entryPoints: [join(projectRoot(), 'src', 'client', 'index.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: false, logLevel: 'silent' });
   return result.outputFiles[0]?.text ?? '';
 }
