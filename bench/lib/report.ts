@@ -162,14 +162,18 @@ Chrome DevTools or speedscope). Before and after, same harness and machine:
 | refresh and login: calls to the IdP on undici's \`request\` instead of Node's fetch (WHATWG streams and two AbortSignals per call), openid-client's own per-call timeout signal dropped (the gateway's deadline stays), winston no longer formats the info lines it then drops at level warn | gateway CPU per refresh 2.1–2.6 ms, per login 2.8–3.1 ms | 1.1–1.7 ms per refresh, 1.4–2.0 ms per login |
 | session /me: express-session hashes the session's version instead of its tokens (\`SessionAuth\`), the stored session is parsed once instead of twice, the JSON routes come before the code-flow router, one middleware layer less. Measured with \`npm run bench:compare -- b7faa7d\` (4 interleaved rounds) | gateway CPU per request 205 µs (rounds 193–207) | 162 µs (142–165) |
 | session /me: \`GET /me\` and \`GET /session\` read the session without express-session (\`SessionReader\`: the same cookie, its signature checked with cookie-signature under the same key, the same store); login, logout, refresh and the code flow keep express-session. Measured with \`npm run bench:compare -- 2cdc330\` (4 interleaved rounds, on a day this machine ran about half as fast as in the run above) | gateway CPU per request 378 µs (rounds 359–446), 2969 req/s | 260 µs (228–311), 4304 req/s |
+| session /me: the read path remembers, per signed cookie it has checked (bounded, 5,000), the session id and the session without its tokens, with a fingerprint of the stored value (its version, length and GCM tag); Redis is still read every time, and only a stored value identical to the one seen last skips the HMAC check, the decryption and the parse. Measured with \`npm run bench:compare -- f7ad41e\` (4 interleaved rounds, a day this machine ran about half as fast as the runs above) | Node 24: gateway CPU per request 180 µs (rounds 116–209), 5721 req/s; Node 20: 500 µs (445–724), 2334 req/s | Node 24: 144 µs (124–180), 7117 req/s; Node 20: 478 µs (312–594), 2273 req/s (inside that run's noise) |
 
 What is left, from the profiles and the CPU figures above:
 - **session /me**: before the read path it sat on the target's line (0.45–0.51 × floor in the clean-clone runs of the
   previous change). Its profile then: garbage collection about 14 % of the CPU, writing the response about 12 % (as in
   the floor), express-session about 15 % (the signed-cookie HMAC and its SHA-1 comparison, the \`on-headers\` wrapper,
   building the Session and Cookie objects, hashing the session twice), decrypting and parsing the stored session about
-  7 %, node-redis about 3 %. The read routes now skip express-session, which never wrote anything on them; what is
-  left is the Redis round trip, the decryption and the response, and this run measured ${ratios.sessionMeToFloor.toFixed(2)} × floor.
+  7 %, node-redis about 3 %. The read routes then stopped going through express-session, which never wrote anything on
+  them. On Node 24 the profile of what was left showed the cookie's HMAC check about 11 % and decrypting and parsing the
+  stored session about 19 %; a cookie seen before now skips both while its stored session is unchanged. What is left
+  is the Redis round trip (node-redis writes each command in a syscall of its own), the response (writing it is about a
+  sixth of the profile, as in the floor) and Express's router and middleware; this run measured ${ratios.sessionMeToFloor.toFixed(2)} × floor.
 - **refresh and login**: the gateway parses the request, calls the IdP through openid-client, checks the answer and
   writes it back, at about the CPU per request this IdP spends on the whole grant. In the runs through the gateway the
   IdP's CPU, shared with the load generator, is not kept full (CPU per request × throughput: ${percent(idpCpuBusy('refresh via gateway', 'idp'))} for refresh

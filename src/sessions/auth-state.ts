@@ -20,6 +20,16 @@ export interface AuthState {
   absoluteExpiresAt: number;
 }
 
+/** A session without its tokens: all that answering /me or /session needs. */
+export type SessionSummary = Omit<AuthState, 'accessToken' | 'refreshToken'>;
+
+/** The times that decide when a session ends. */
+type SessionEnd = Pick<AuthState, 'refreshExpiresAt' | 'absoluteExpiresAt'>;
+
+export function summaryOf({ accessToken: _access, refreshToken: _refresh, ...summary }: AuthState): SessionSummary {
+  return summary;
+}
+
 declare module 'express-session' {
   interface SessionData {
     /** Read it with `authOf`, set it with `withAuth` or `new SessionAuth(state)`. */
@@ -72,15 +82,15 @@ export function refreshedAuthState(previous: AuthState, tokens: TokenSet, user: 
 }
 
 /** When the session ends: with its refresh token, and never after its absolute limit. */
-export function sessionExpiresAt(state: AuthState): number {
+export function sessionExpiresAt(state: SessionEnd): number {
   return Math.min(state.refreshExpiresAt ?? Number.POSITIVE_INFINITY, state.absoluteExpiresAt);
 }
 
-export function sessionIsOver(state: AuthState, now: number): boolean {
+export function sessionIsOver(state: SessionEnd, now: number): boolean {
   return sessionExpiresAt(state) <= now;
 }
 
-export function needsRefresh(state: AuthState, now: number, skewMs: number): boolean {
+export function needsRefresh(state: Pick<AuthState, 'accessExpiresAt'>, now: number, skewMs: number): boolean {
   return state.accessExpiresAt - skewMs <= now;
 }
 

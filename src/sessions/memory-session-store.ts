@@ -26,8 +26,16 @@ export class MemorySessionStore extends Store implements VersionedSessionStore {
   }
 
   async read(sid: string): Promise<SessionData | undefined> {
-    const stored = await this.entries.get(sid);
-    return stored === undefined ? undefined : this.options.codec.parse(stored);
+    const stored = await this.readStored(sid);
+    return stored === undefined ? undefined : this.decode(stored);
+  }
+
+  readStored(sid: string): Promise<string | undefined> {
+    return this.entries.get(sid);
+  }
+
+  decode(stored: string): SessionData | undefined {
+    return this.options.codec.parse(stored);
   }
 
   async replaceIfVersion(sid: string, expected: number, session: SessionData): Promise<ReplaceOutcome> {

@@ -53,8 +53,15 @@ export class RedisSessionStore extends RedisStore implements VersionedSessionSto
   }
 
   async read(sid: string): Promise<SessionData | undefined> {
-    const stored = await guarded(() => this.redis.get(this.prefix + sid));
-    if (!stored) return undefined;
+    const stored = await this.readStored(sid);
+    return stored === undefined ? undefined : this.decode(stored);
+  }
+
+  async readStored(sid: string): Promise<string | undefined> {
+    return (await guarded(() => this.redis.get(this.prefix + sid))) ?? undefined;
+  }
+
+  decode(stored: string): SessionData | undefined {
     try {
       return this.codec.parse(stored);
     } catch (err) {

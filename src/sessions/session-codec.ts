@@ -5,6 +5,8 @@ import { deriveKey } from './secret-keys.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+// However the body's length falls, its last 22 base64url characters hold the whole tag.
+const TAG_CHARS = Math.ceil((TAG_BYTES * 8) / 6);
 
 /** The stored value could not be read: written under another SESSION_SECRET, or altered. Treated as no session. */
 export class UnreadableSessionError extends Error {
@@ -24,6 +26,15 @@ export class SessionCodec {
 
   constructor(secret: string) {
     this.key = deriveKey(secret, 'session-encryption');
+  }
+
+  /**
+   * Tells stored values apart without decrypting them: the label, the length, and the tail, which is the GCM tag.
+   * Every seal draws a fresh IV, so two writes never share a tag; a value crafted to copy the tag of an earlier one
+   * cannot be decrypted, and anyone able to craft it could as well have put the earlier value back.
+   */
+  static fingerprint(stored: string): string {
+    return `${stored.length}:${stored.slice(0, stored.indexOf('.'))}:${stored.slice(-TAG_CHARS)}`;
   }
 
   static versionOf(session: SessionData): number {

@@ -1,16 +1,34 @@
 import { parseCookie } from 'cookie';
 import { unsign } from 'cookie-signature';
 import type { Request } from 'express';
-import { authOf, type AuthState } from './auth-state.js';
+import { LRUCache } from 'lru-cache';
+import { ApiError } from '../errors/api-error.js';
+import { authOf, summaryOf, type AuthState, type SessionSummary } from './auth-state.js';
+import { SessionCodec } from './session-codec.js';
 import { cookieSigningSecret } from './secret-keys.js';
 import type { VersionedSessionStore } from './versioned-session-store.js';
 
-/** A logged-in session: its id, its state, and how to end it in the store. */
+/** A logged-in session: its id, what a read needs of it, its tokens when wanted, and how to end it in the store. */
 export interface SessionRef {
   id: string;
-  state: AuthState;
+  summary: SessionSummary;
+  /** The whole state, tokens included (decrypted now if the read did not need them). */
+  state(): AuthState;
   destroy(): Promise<void>;
 }
+
+/** What the reader remembers of a cookie it has checked: the session id it signs, and that session as last seen. */
+interface Seen {
+  id: string;
+  fingerprint: string;
+  summary: SessionSummary;
+}
+
+/**
+ * Enough for the sessions an instance serves at once; an SPA polls /me from each open tab. About 1 kB each, no token
+ * among them (see SessionReader).
+ */
+const REMEMBERED_COOKIES = 5000;
 
 /**
  * Reads the session of a request that only reads (GET /me, GET /session) without express-session: the same cookie,
@@ -19,9 +37,16 @@ export interface SessionRef {
  * on a route that never writes through it, and was the largest part of what the gateway spends on /me. A transparent
  * refresh writes through the store's compare-and-set either way. Login, logout, POST /refresh-token and the code flow
  * keep express-session, which creates, regenerates and destroys sessions and sets the cookie.
+ *
+ * The store is read on every request, so a session ended or refreshed elsewhere is seen at once. What is skipped for
+ * a cookie seen recently is the work whose answer cannot have changed: checking the cookie's signature again, and
+ * decrypting and parsing a stored value identical to the one read last time (the two were most of the rest of /me's
+ * cost). What is kept for that is the cookie, its session id and the session without its tokens: the tokens are
+ * decrypted only when a request needs them (a refresh), so the gateway's heap holds no more tokens than before.
  */
 export class SessionReader {
   private readonly secret: string;
+  private readonly seen = new LRUCache<string, Seen>({ max: REMEMBERED_COOKIES });
 
   constructor(
     private readonly store: VersionedSessionStore,
@@ -34,12 +59,40 @@ export class SessionReader {
   async read(req: Request): Promise<SessionRef | undefined> {
     const header = req.headers.cookie;
     if (!header) return undefined;
-    const value = parseCookie(header)[this.cookieName];
+    const cookie = parseCookie(header)[this.cookieName];
     // express-session's cookie: "s:" then the id signed with HMAC-SHA256. Anything else is no session, as there.
-    if (!value?.startsWith('s:')) return undefined;
-    const id = unsign(value.slice(2), this.secret);
+    if (!cookie?.startsWith('s:')) return undefined;
+    // Only a cookie whose signature was checked is ever remembered.
+    const known = this.seen.get(cookie);
+    const id = known?.id ?? unsign(cookie.slice(2), this.secret);
     if (id === false) return undefined;
-    const state = authOf(await this.store.read(id));
-    return state ? { id, state, destroy: () => this.store.remove(id) } : undefined;
+    const stored = await this.store.readStored(id);
+    const destroy = () => {
+      this.seen.delete(cookie);
+      return this.store.remove(id);
+    };
+    if (stored === undefined) {
+      this.seen.delete(cookie);
+      return undefined;
+    }
+    const fingerprint = SessionCodec.fingerprint(stored);
+    if (known?.fingerprint === fingerprint) {
+      return { id, summary: known.summary, state: () => this.decode(stored), destroy };
+    }
+    const state = authOf(this.store.decode(stored));
+    if (!state) {
+      this.seen.delete(cookie);
+      return undefined;
+    }
+    const summary = summaryOf(state);
+    this.seen.set(cookie, { id, fingerprint, summary });
+    return { id, summary, state: () => state, destroy };
+  }
+
+  private decode(stored: string): AuthState {
+    const state = authOf(this.store.decode(stored));
+    // Only a value crafted in the store to copy another's fingerprint gets here (see SessionCodec.fingerprint).
+    if (!state) throw new ApiError('session_expired', { logFields: { reason: 'session_unreadable' } });
+    return state;
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
 import type { Logger } from '../observability/logger.js';
-import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
+import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits, type SessionSummary } from './auth-state.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { SessionReader, SessionRef } from './session-reader.js';
 import type { SessionRefresher } from './session-refresher.js';
@@ -28,7 +28,7 @@ export class SessionService {
   /** The session of a request that went through express-session (login, logout, refresh, the code flow). */
   attached(req: Request): SessionRef | undefined {
     const state = authOf(req.session);
-    return state ? { id: req.sessionID, state, destroy: () => destroyAttached(req) } : undefined;
+    return state ? { id: req.sessionID, summary: state, state: () => state, destroy: () => destroyAttached(req) } : undefined;
   }
 
   /** The session of a read-only request, read without express-session (see SessionReader). */
@@ -39,18 +39,18 @@ export class SessionService {
   /** The logged-in session, or undefined. A session past its absolute limit is ended here. */
   async current(found: SessionRef | undefined, res: Response): Promise<SessionRef | undefined> {
     if (!found) return undefined;
-    if (sessionIsOver(found.state, this.options.clock.now())) {
+    if (sessionIsOver(found.summary, this.options.clock.now())) {
       await this.discard(found, res);
       throw new ApiError('session_expired', { logFields: { reason: 'session_limit_reached' } });
     }
     return found;
   }
 
-  /** The state with an access token that is not about to expire, refreshing first when it is. */
-  async fresh(found: SessionRef | undefined, res: Response): Promise<AuthState> {
+  /** The session with an access token that is not about to expire, refreshing first when it is. */
+  async fresh(found: SessionRef | undefined, res: Response): Promise<SessionSummary> {
     const session = await this.current(found, res);
     if (!session) throw new ApiError('unauthenticated');
-    if (!needsRefresh(session.state, this.options.clock.now(), this.options.refreshSkewMs)) return session.state;
+    if (!needsRefresh(session.summary, this.options.clock.now(), this.options.refreshSkewMs)) return session.summary;
     const refreshed = await this.refresh(session, res);
     // Tells the client (the SDK's `refreshed` event) that this answer came with new tokens in the session.
     res.set(REFRESHED_HEADER, '1');
@@ -60,7 +60,7 @@ export class SessionService {
   /** New tokens now, coordinated with every other request and instance. */
   async refresh(session: SessionRef, res: Response): Promise<AuthState> {
     try {
-      return await this.options.refresher.refresh(session.id, session.state);
+      return await this.options.refresher.refresh(session.id, session.state());
     } catch (err) {
       if (err instanceof ApiError && err.code === 'session_expired') this.clearCookie(res);
       throw err;

@@ -11,6 +11,10 @@ export type ReplaceOutcome = 'written' | 'changed' | 'gone';
 export interface VersionedSessionStore extends Store {
   /** The session, or undefined when there is none or it cannot be read (another SESSION_SECRET). */
   read(sid: string): Promise<SessionData | undefined>;
+  /** The session as stored (encrypted), for a reader that skips decrypting what it has already seen. */
+  readStored(sid: string): Promise<string | undefined>;
+  /** What `read` makes of a stored value: undefined when it cannot be read. */
+  decode(stored: string): SessionData | undefined;
   /** Writes `session` only while the stored one still has version `expected`. */
   replaceIfVersion(sid: string, expected: number, session: SessionData): Promise<ReplaceOutcome>;
   /** Removes a session (logout, refused refresh). */

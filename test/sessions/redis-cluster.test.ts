@@ -93,6 +93,24 @@ describeWithRedis('session mode with Redis, two instances', () => {
     expect([...a.gateway.logs.lines(), ...b.gateway.logs.lines()].filter((l) => l.event === 'auth.refresh.reuse_detected')).toEqual([]);
   });
 
+  it('shows on B the session end that a refresh on A moved, though B had read the session just before', async () => {
+    const { a, b, clock } = await cluster();
+    const cookie = await login(a);
+    const before = await (await fetch(`${b.url}/api/auth/session`, { headers: { cookie } })).json();
+    expect(before).toEqual({ authenticated: true, user: expect.objectContaining({ username: 'alice' }), expires_at: expect.any(String) });
+    clock.advanceSeconds(20);
+    const refreshed = await fetch(`${a.url}/api/auth/refresh-token`, { method: 'POST', headers: { ...CSRF, cookie } });
+    const { session } = (await refreshed.json()) as { session: { expires_at: string } };
+    // The provider's idle timeout slides with every refresh, and the session's end with it (by the 20 s the gateway's
+    // clock moved, and the real time the provider saw pass).
+    expect(Date.parse(session.expires_at) - Date.parse((before as { expires_at: string }).expires_at)).toBeGreaterThanOrEqual(20_000);
+    idp.clearSeen();
+    const after = await (await fetch(`${b.url}/api/auth/session`, { headers: { cookie } })).json();
+    expect(after).toEqual({ ...before, expires_at: session.expires_at });
+    expect(await me(b, cookie)).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect(refreshGrants()).toEqual([]);
+  });
+
   it('gives a request that read the session before a slow refresh on the other instance the new tokens, with no second grant', async () => {
     let slowTokenCalls = 0;
     const slowB = (network: Fetch): Fetch => async (url, init) => {

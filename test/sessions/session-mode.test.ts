@@ -125,9 +125,11 @@ describe('session mode: who is logged in', () => {
     }
   });
 
-  it('refuses a real session id whose cookie lacks the gateway signature, or was signed with another SESSION_SECRET', async () => {
+  it('refuses a real session id whose cookie lacks the gateway signature, or was signed with another SESSION_SECRET, also after the real cookie was read', async () => {
     const { app } = sessionGateway();
     const { cookie } = await loginAs(app);
+    // The gateway has checked the real cookie and remembers it: the forgeries below carry the same session id.
+    expect((await request(app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] ?? '')).status).toBe(200);
     const signed = decodeURIComponent(/^authgate\.sid=([^;]+)/.exec(cookie)?.[1] ?? '');
     const sid = signed.slice(2, signed.lastIndexOf('.'));
     const forgeries = [`s:${sid}`, sid, `s:${sign(sid, 'another-session-secret-of-at-least-32-chars')}`, `s:${sign(sid, TEST_SESSION_SECRET)}`];

@@ -28,7 +28,7 @@ export function sessionReadRoutes({ sessions }: Pick<SessionModeDeps, 'sessions'
       if (err instanceof ApiError && err.code === 'session_expired') return undefined;
       throw err;
     });
-    const state = session?.state;
+    const state = session?.summary;
     noStore(res).json(state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false });
   });
 
