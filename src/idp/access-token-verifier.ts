@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { ApiError } from '../errors/api-error.js';
 import type { Clock } from '../clock.js';
 import { translateProviderError } from './translate-error.js';
@@ -21,7 +22,7 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 // Verified tokens are remembered until they expire: a signature check per request was the largest cost of token-mode
-// /me (see docs/benchmarks.md). Bounded, oldest first out.
+// /me (see docs/benchmarks.md). Bounded, least recently used first out.
 const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export interface AccessTokenVerifierOptions {
@@ -36,7 +37,7 @@ export interface AccessTokenVerifierOptions {
 /** Verifies Keycloak access tokens locally: signature by the realm's keys, issuer, expiry, type and client. */
 export class AccessTokenVerifier {
   private readonly jwks;
-  private readonly verified = new Map<string, JWTPayload>();
+  private readonly verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_CACHE_ENTRIES });
 
   constructor(private readonly options: AccessTokenVerifierOptions) {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUri), {
@@ -55,7 +56,6 @@ export class AccessTokenVerifier {
       throw new ApiError('token_expired', { logFields: { reason: 'expired since it was verified' } });
     }
     const payload = await this.verifyOnce(token);
-    if (this.verified.size >= VERIFIED_CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value ?? '');
     this.verified.set(token, payload);
     return payload;
   }
