@@ -172,7 +172,7 @@ What is left, from the profiles and the CPU figures above:
   7 %, node-redis about 3 %. The read routes then stopped going through express-session, which never wrote anything on
   them. On Node 24 the profile of what was left showed the cookie's HMAC check about 11 % and decrypting and parsing the
   stored session about 19 %; a cookie seen before now skips both while its stored session is unchanged. What is left
-  is the Redis round trip (node-redis writes each command in a syscall of its own), the response (writing it is about a
+  is the Redis round trip (a socket write and a read for each batch of commands), the response (writing it is about a
   sixth of the profile, as in the floor) and Express's router and middleware; this run measured ${ratios.sessionMeToFloor.toFixed(2)} × floor.
 - **refresh and login**: the gateway parses the request, calls the IdP through openid-client, checks the answer and
   writes it back, at about the CPU per request this IdP spends on the whole grant. In the runs through the gateway the
