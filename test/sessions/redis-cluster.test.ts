@@ -177,6 +177,30 @@ describeWithRedis('session mode with Redis, two instances', () => {
     expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
   });
 
+  it('never sends tokens from a stored session altered to keep its fingerprint: 401 session_expired once they are needed', async () => {
+    const { a, b, clock, prefix } = await cluster();
+    const cookie = await login(a);
+    expect((await me(b, cookie)).status).toBe(200);
+    const [key] = (await keysUnder(redisA as RedisClient, prefix)).filter((k) => k.includes('sess:'));
+    const stored = (await (redisA as RedisClient).get(key ?? '')) ?? '';
+    // One ciphertext character changed; the version, the length and the GCM tag at the end stay as they were.
+    const at = stored.indexOf('.') + 30;
+    const altered = `${stored.slice(0, at)}${stored[at] === 'A' ? 'B' : 'A'}${stored.slice(at + 1)}`;
+    await (redisA as RedisClient).set(key ?? '', altered, { KEEPTTL: true });
+    // B takes it for the value it read before (whoever can write Redis could as well have put that one back)...
+    expect((await me(b, cookie)).status).toBe(200);
+    // ...until it needs the tokens: then the value is decrypted, refused, and nothing reaches the provider.
+    clock.advanceSeconds(30);
+    idp.clearSeen();
+    const res = await fetch(`${b.url}/api/auth/me`, { headers: { cookie } });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } });
+    expect(res.headers.get('set-cookie')).toMatch(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
+    expect(idp.seen).toEqual([]);
+    expect(b.gateway.logs.events('session.unreadable')).toHaveLength(1);
+    // A, which never read it, finds no session in it at all.
+    expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+  });
+
   it('refuses a code-flow callback whose login began under another SESSION_SECRET, and redeems nothing', async () => {
     // SESSION_SECRET changed (a redeploy) while the user was at the provider's login page.
     const { a: before, b: after, prefix } = await cluster({ envB: { SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' } });
