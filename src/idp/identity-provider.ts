@@ -22,6 +22,8 @@ export interface VerifiedAccessToken {
   user: User;
   /** The token's id, the key of the logout denylist; Keycloak always sets it. */
   jti: string | undefined;
+  /** The Keycloak session the token belongs to, the key that denies all of a logged-out session's tokens. */
+  sid: string | undefined;
   /** Seconds since the epoch. */
   expiresAt: number;
 }

@@ -112,7 +112,12 @@ export class KeycloakService implements IdentityProvider {
   async verifyAccessToken(accessToken: string): Promise<VerifiedAccessToken> {
     const { verifier } = await this.connect();
     const claims = await verifier.verify(accessToken);
-    return { user: userFromClaims(claims), jti: typeof claims.jti === 'string' ? claims.jti : undefined, expiresAt: claims.exp ?? 0 };
+    return {
+      user: userFromClaims(claims),
+      jti: typeof claims.jti === 'string' ? claims.jti : undefined,
+      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+      expiresAt: claims.exp ?? 0,
+    };
   }
 
   async checkReady(): Promise<void> {

@@ -6,6 +6,8 @@
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
+  /** Reads several keys in one step (one round trip to Redis); the values in the keys' order. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Stores only when the key is absent; true when stored. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;

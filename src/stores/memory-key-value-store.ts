@@ -35,6 +35,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return this.live(key)?.value;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return keys.map((key) => this.live(key)?.value);
+  }
+
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.put(key, value, ttlMs);
   }

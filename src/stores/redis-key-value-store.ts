@@ -17,6 +17,10 @@ export class RedisKeyValueStore implements KeyValueStore {
     return guarded(async () => (await this.client.get(this.prefix + key)) ?? undefined);
   }
 
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    return guarded(async () => (await this.client.mGet(keys.map((key) => this.prefix + key))).map((value) => value ?? undefined));
+  }
+
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return guarded(async () => {
       if (ttlMs <= 0) await this.client.del(this.prefix + key);

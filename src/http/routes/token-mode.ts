@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
+import { sessionOfAcceptedRefreshToken } from '../../idp/refresh-token-session.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AccessTokenDenylist } from '../../stores/denylist.js';
 import { bearerToken } from '../bearer.js';
@@ -25,6 +26,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
 
   router.post('/login', markEvent('auth.login'), ...loginGuards, async (req, res) => {
     const { tokens, user } = await passwordLogin(identityProvider, req, res);
+    denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
     noStore(res).json({ message: 'Login successful', token: publicTokens(tokens), user });
   });
@@ -32,6 +34,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
     const { refresh_token } = parseBody(refreshBody, req.body, ['refresh_token'], 'refresh_token_required');
     const tokens = await identityProvider.refresh(refresh_token);
+    denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.refresh.succeeded', { event: 'auth.refresh.succeeded' });
     noStore(res).json({ message: 'Token refreshed successfully', token: publicTokens(tokens) });
   });
@@ -41,6 +44,10 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     // The access token is refused from now on even if ending the provider session fails below.
     const sub = await denyAccessToken(bearerToken(req));
     await identityProvider.logout(refresh_token);
+    // The provider accepted this refresh token and ended its session: every access token of that session goes too,
+    // whether or not one came along. Only now is the token's sid trusted; a forged one was refused just above.
+    const sid = sessionOfAcceptedRefreshToken(refresh_token);
+    if (sid) await denylist.addSession(sid);
     logger.info('auth.logout', { event: 'auth.logout', ...(sub ? { sub } : {}) });
     noStore(res).json({ message: 'Logged out' });
   });
@@ -49,7 +56,8 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const token = bearerToken(req);
     if (!token) throw new ApiError('unauthenticated');
     const verified = await identityProvider.verifyAccessToken(token);
-    if (verified.jti && (await denylist.has(verified.jti))) throw new ApiError('token_revoked');
+    denylist.noteExpiry(verified.expiresAt);
+    if (await denylist.refuses(verified)) throw new ApiError('token_revoked');
     noStore(res).json({ user: verified.user });
   });
 
@@ -57,6 +65,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     if (!token) return undefined;
     try {
       const verified = await identityProvider.verifyAccessToken(token);
+      denylist.noteExpiry(verified.expiresAt);
       if (verified.jti) await denylist.add(verified.jti, verified.expiresAt);
       return verified.user.sub;
     } catch (err) {
