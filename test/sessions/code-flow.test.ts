@@ -43,6 +43,12 @@ async function signInAtProvider(browser: Browser, returnTo?: string, username = 
   throw new Error('the IdP never sent the browser back to the gateway');
 }
 
+/** The JSON body, or the text when it is not JSON (a redirect's), so that a failing assertion shows what came instead. */
+async function bodyOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  return res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as unknown) : text;
+}
+
 describe('the authorization code flow through the gateway', () => {
   it('redirects to the provider with PKCE S256, state and nonce, and sets a short-lived Lax login cookie', async () => {
     const browser = new Browser();
@@ -124,6 +130,55 @@ describe('the authorization code flow through the gateway', () => {
     const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
     const res = await browser.go(atGateway(`/api/auth/callback?error=access_denied&state=${state}`));
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', message: 'The identity provider did not complete the login' } });
+  });
+
+  it.each([
+    '/.//evil.example',
+    '/%2e//evil.example',
+    '/%2E%2E//evil.example',
+    '/.%2e//evil.example/x?y=1',
+    '/app/..//evil.example',
+    '/%2e%2e/%2e//evil.example',
+    '/%2fevil.example',
+    '/%5Cevil.example',
+    '/app/..%2f/evil.example',
+  ])('refuses return_to=%j, which normalises into an off-site or encoded-separator path, before the browser leaves for the provider', async (returnTo) => {
+    idp.clearSeen();
+    const res = await new Browser().go(atGateway(`/api/auth/login?return_to=${encodeURIComponent(returnTo)}`));
+    expect({ status: res.status, location: res.headers.get('location'), cookies: res.headers.getSetCookie(), body: await bodyOf(res) }).toEqual({
+      status: 400,
+      location: null,
+      cookies: [],
+      body: {
+        error: 'invalid_request',
+        message: 'return_to must be a path on this site, such as /app',
+        details: [{ field: 'return_to', problem: 'must be a path on this site once . and .. are resolved, with no encoded / or \\' }],
+      },
+    });
+    expect(idp.seen).toEqual([]);
+  });
+
+  it('logs in end to end with a return_to full of dot segments and lands on the normalised path on this site', async () => {
+    const browser = new Browser();
+    const callback = await signInAtProvider(browser, '/app/./x/%2e%2e/page?next=//evil.example#//evil.example');
+    const res = await browser.go(atGateway(callback));
+    const location = res.headers.get('location') ?? '';
+    expect({ status: res.status, location, origin: new URL(location, REDIRECT_URI).origin }).toEqual({
+      status: 302,
+      location: '/app/page?next=//evil.example#//evil.example',
+      origin: 'http://localhost:3000',
+    });
+  });
+
+  it('sends the browser to / when a pending login holds an off-site return_to (one stored before the check covered normalisation)', async () => {
+    const browser = new Browser();
+    const callback = await signInAtProvider(browser, '/app');
+    const key = `login:${callback.searchParams.get('state') ?? ''}`;
+    const pending = JSON.parse(gateway.codec.open((await gateway.stores.shared.get(key)) ?? '')) as Record<string, unknown>;
+    await gateway.stores.shared.set(key, gateway.codec.seal('login', JSON.stringify({ ...pending, returnTo: '//evil.example' })), 60_000);
+    const res = await browser.go(atGateway(callback));
+    expect({ status: res.status, location: res.headers.get('location') }).toEqual({ status: 302, location: '/' });
+    expect((await (await browser.go(atGateway('/api/auth/session'))).json()) as unknown).toEqual(expect.objectContaining({ authenticated: true }));
   });
 
   it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'app', '/a\nb', 'javascript:alert(1)'])(

@@ -8,7 +8,7 @@ import type { SessionCookie } from '../../sessions/session-cookie.js';
 import type { SessionCodec } from '../../sessions/session-codec.js';
 import type { SessionService } from '../../sessions/session-service.js';
 import type { KeyValueStore } from '../../stores/key-value-store.js';
-import { parseReturnTo } from '../return-to.js';
+import { parseReturnTo, sameSitePath } from '../return-to.js';
 import { markEvent, noStore } from '../route-helpers.js';
 
 export interface CodeFlowDeps {
@@ -85,7 +85,8 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     const { user } = await identityProvider.verifyAccessToken(tokens.access_token);
     await sessions.establish(req, tokens, user);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub, flow: 'authorization_code' });
-    noStore(res).redirect(302, pending.returnTo);
+    // Checked again on the way out: a pending login stored before the check covered normalisation may hold `//host`.
+    noStore(res).redirect(302, sameSitePath(pending.returnTo, publicUrl) ?? '/');
   });
 
   return router;
