@@ -43,30 +43,34 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Body-parser and Express raise plain errors with `type`/`status`; they are the client's mistakes, not ours. */
+/**
+ * Body-parser raises plain errors with `type`/`status`: the client's mistakes, not ours. Their messages may quote the
+ * body (JSON.parse shows the characters around the fault, a password among them), so none of their text is kept:
+ * the log learns only what kind of failure it was.
+ */
 function toApiError(err: unknown): ApiError {
   if (isApiError(err)) return err;
-  const e = (err ?? {}) as { type?: unknown; status?: unknown; expose?: unknown };
+  const e = (err ?? {}) as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
+  const clientFault = typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
+  if (typeof e.type !== 'string' && !clientFault) return new ApiError('internal_error', { cause: err });
+  // A type is one of body-parser's fixed names; a code (zlib's Z_DATA_ERROR) is a constant too. Never the message.
+  const logFields = { bodyError: typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : 'unreadable' };
   switch (e.type) {
     case 'entity.too.large':
-      return new ApiError('payload_too_large', { cause: err });
+      return new ApiError('payload_too_large', { logFields });
     case 'entity.parse.failed':
-      return new ApiError('invalid_request', { message: 'The body is not valid JSON', cause: err });
+      return new ApiError('invalid_request', { message: 'The body is not valid JSON', logFields });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new ApiError('unsupported_media_type', { cause: err });
+      return new ApiError('unsupported_media_type', { logFields });
     case 'parameters.too.many':
-      return new ApiError('invalid_request', { message: 'The body has too many fields', cause: err });
+      return new ApiError('invalid_request', { message: 'The body has too many fields', logFields });
     case 'request.aborted':
     case 'request.size.invalid':
-      return new ApiError('invalid_request', { message: 'The body was not received whole', cause: err });
+      return new ApiError('invalid_request', { message: 'The body was not received whole', logFields });
     default:
-      break;
+      return new ApiError(clientFault ? 'invalid_request' : 'internal_error', { logFields });
   }
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-    return new ApiError('invalid_request', { cause: err });
-  }
-  return new ApiError('internal_error', { cause: err });
 }
 
 function describeCause(error: ApiError): Record<string, string> | undefined {
