@@ -10,13 +10,17 @@ import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import { projectRoot } from './project-root.js';
 import { SessionCodec } from './sessions/session-codec.js';
+import { stoppableServer } from './stoppable-server.js';
 import { createStores } from './stores/create-stores.js';
 
 export interface RunningGateway {
   readonly url: string;
   readonly server: Server;
   readonly devIdp: DevIdp | undefined;
-  /** Stops taking connections, lets in-flight requests finish (up to `graceMs`), then releases everything. */
+  /**
+   * Refuses new connections, answers what reaches the open ones with `Connection: close`, lets in-flight requests
+   * finish (up to `graceMs`), then releases everything.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -58,7 +62,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const stores = createStores({ redisUrl: config.redisUrl, codec, clock, logger });
   const app = createApp({ config, identityProvider, stores, codec, logger, clock, requestContext });
 
-  const server = app.listen(config.port, options.host ?? '0.0.0.0');
+  const { server, stop } = stoppableServer(app);
+  server.listen(config.port, options.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -70,11 +75,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     server,
     devIdp,
     async close(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      await stop(graceMs);
       await stores.close();
       await devIdp?.close();
       logger.info('gateway stopped', { event: 'gateway.stopped' });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { projectRoot } from '../src/project-root.js';
+import { keepAliveLoad, type Outcome } from './support/keep-alive-load.js';
 
 interface Run {
   code: number | null;
@@ -72,4 +73,41 @@ describe('the server process', () => {
     expect(lines).toContainEqual(expect.objectContaining({ event: 'gateway.stopped' }));
     expect(run.stdout).not.toContain('alice-password');
   }, 30_000);
+
+  it('stops on SIGTERM under /me load from 20 keep-alive clients without resetting a request, and exits 0', async () => {
+    let outcomes: Outcome[] = [];
+    let stoppingSeenAt = Number.POSITIVE_INFINITY;
+    let warmedUp = false;
+    const run = await runServer({ PORT: '0', DEV_IDP_PORT: '0', AUTH_MODE: 'token' }, async (stdout, kill) => {
+      const [, url = ''] = await waitFor(stdout, /"url":"(http:\/\/localhost:\d+)"/);
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: '{"username":"alice","password":"alice-password"}',
+      });
+      const { token } = (await res.json()) as { token: { access_token: string } };
+      const load = keepAliveLoad(url, { clients: 20, path: '/api/auth/me', headers: { authorization: `Bearer ${token.access_token}` }, deadlineMs: 20_000 });
+      try {
+        warmedUp = await load.warmedUp(10);
+        kill('SIGTERM');
+        await waitFor(stdout, /"event":"gateway.stopping"/, 5000);
+        stoppingSeenAt = Date.now();
+        await load.finished;
+      } finally {
+        await load.stop();
+        outcomes = load.outcomes();
+      }
+    });
+    expect(warmedUp).toBe(true);
+    expect(run.code).toBe(0);
+    const answered = outcomes.filter((o) => o.status !== undefined);
+    const errors: Record<string, number> = {};
+    for (const { error } of outcomes) if (error) errors[error] = (errors[error] ?? 0) + 1;
+    // Every client ends on one refused connection, before its request was sent; none is reset.
+    expect(errors).toEqual({ ECONNREFUSED: 20 });
+    expect(answered.filter((o) => o.status !== 200 || JSON.stringify(o.body) !== JSON.stringify(answered[0]?.body))).toEqual([]);
+    expect(answered[0]?.body).toEqual({ user: expect.objectContaining({ username: 'alice' }) });
+    expect(answered.filter((o) => o.startedAt > stoppingSeenAt && o.connection !== 'close')).toEqual([]);
+    expect(run.stdout).toContain('"event":"gateway.stopped"');
+  }, 60_000);
 });
