@@ -1,46 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { Browser } from '../support/browser.js';
+import { atGateway as gatewayAddress, REDIRECT_URI, signInFrom } from '../support/code-flow-login.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
 
-// The demo realm's redirect URI: the gateway's PUBLIC_URL (default http://localhost:3000) plus /api/auth/callback.
-const REDIRECT_URI = 'http://localhost:3000/api/auth/callback';
-
 let idp: DevIdp;
 let gateway: TestGateway;
 let server: Listening;
+let atGateway: (url: string | URL) => URL;
 beforeAll(async () => {
   idp = await startTestIdp();
   gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session' });
   server = await listen(gateway.app);
+  atGateway = gatewayAddress(server.url);
 });
 afterAll(async () => {
   await server.close();
   await idp.close();
 });
 
-/** The gateway is published at http://localhost:3000; in the test it listens elsewhere, so the browser goes there. */
-const atGateway = (url: string | URL) => {
-  const u = new URL(url, 'http://localhost:3000');
-  return new URL(`${u.pathname}${u.search}`, server.url);
-};
-
 /** Starts the login at the gateway and signs in on the IdP's page; returns the callback the IdP sends the browser to. */
 async function signInAtProvider(browser: Browser, returnTo?: string, username = 'alice'): Promise<URL> {
   const start = await browser.go(atGateway(`/api/auth/login${returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`}`));
   expect(start.status).toBe(302);
-  let location = new URL(start.headers.get('location') ?? '', idp.url);
-  let res = await browser.go(location);
-  location = new URL(res.headers.get('location') ?? '', idp.url);
-  res = await browser.go(location, { form: { username, password: `${username}-password` } });
-  for (let hops = 0; hops < 5; hops += 1) {
-    location = new URL(res.headers.get('location') ?? '', idp.url);
-    if (location.href.startsWith(REDIRECT_URI)) return location;
-    res = await browser.go(location);
-  }
-  throw new Error('the IdP never sent the browser back to the gateway');
+  return signInFrom(browser, start, idp.url, username);
 }
 
 /** The JSON body, or the text when it is not JSON (a redirect's), so that a failing assertion shows what came instead. */
