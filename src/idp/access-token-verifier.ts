@@ -17,6 +17,7 @@ const TOKEN_FAULTS = new Set([
   'ERR_JOSE_ALG_NOT_ALLOWED',
   'ERR_JOSE_NOT_SUPPORTED',
 ]);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const CLOCK_TOLERANCE_SECONDS = 5;
 // A flood of tokens with made-up key ids must not become a flood of key-set fetches.
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
@@ -61,6 +62,9 @@ export class AccessTokenVerifier {
   }
 
   private async verifyOnce(token: string): Promise<JWTPayload> {
+    if (!isCanonicalCompactJws(token)) {
+      throw new ApiError('unauthenticated', { logFields: { reason: 'not a compact JWS in canonical base64url' } });
+    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -82,4 +86,16 @@ export class AccessTokenVerifier {
     }
     return payload;
   }
+}
+
+/**
+ * Three base64url segments, the signature spelled as an encoder spells it. jose decodes leniently: it takes `==`
+ * padding and drops the unused low bits of the last character, so without this check one signed token has dozens of
+ * spellings that all verify (a changed signature character accepted, each spelling a fresh entry in the cache).
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  const segments = token.split('.');
+  if (segments.length !== 3 || !segments.every((segment) => BASE64URL.test(segment))) return false;
+  const signature = segments[2] ?? '';
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
