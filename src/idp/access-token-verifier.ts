@@ -76,15 +76,28 @@ export class AccessTokenVerifier {
       }));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (code === 'ERR_JWT_EXPIRED') throw new ApiError('token_expired', { cause: err });
+      if (code === 'ERR_JWT_EXPIRED') {
+        // Expired means "refresh and retry", which only helps a token that was acceptable before it expired: an
+        // expired ID token, or another client's, is as unauthenticated as a fresh one. jose checked the signature and
+        // the issuer before the expiry, and keeps the claims on the error.
+        const refusal = this.refusal((err as { payload?: JWTPayload }).payload ?? {});
+        throw new ApiError(refusal ? 'unauthenticated' : 'token_expired', { cause: err, ...(refusal ? { logFields: { reason: refusal } } : {}) });
+      }
       if (typeof code === 'string' && TOKEN_FAULTS.has(code)) throw new ApiError('unauthenticated', { cause: err });
       throw translateProviderError(err, 'jwks');
     }
-    // Keycloak signs ID tokens with the same keys: only an access token issued to this gateway's client will do.
-    if (payload.typ !== 'Bearer' || payload.azp !== this.options.clientId) {
-      throw new ApiError('unauthenticated', { logFields: { reason: 'not an access token of this client' } });
-    }
+    const refusal = this.refusal(payload);
+    if (refusal) throw new ApiError('unauthenticated', { logFields: { reason: refusal } });
     return payload;
+  }
+
+  /** Why correctly signed claims are still not an access token this gateway accepts; undefined when they are one. */
+  private refusal(payload: JWTPayload): string | undefined {
+    // Keycloak signs ID tokens with the same keys: only an access token issued to this gateway's client will do.
+    if (payload.typ !== 'Bearer' || payload.azp !== this.options.clientId) return 'not an access token of this client';
+    // The user card is about `sub`; jose only checks that the claim is there, and "", 42 or {} would name no one.
+    if (typeof payload.sub !== 'string' || payload.sub === '') return 'no subject';
+    return undefined;
   }
 }
 
