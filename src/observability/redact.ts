@@ -1,6 +1,8 @@
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|credential|assertion|code_verifier|^code$/i;
-// Three base64url segments: a JWT or JWS, whoever's it is. Opaque refresh tokens are caught by their key names.
-const JWT_SHAPED = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g;
+const SECRET_KEY = /pass|pwd|secret|token|authori[sz]ation|cookie|credential|assertion|code_verifier|api[-_]?key|private[-_]?key|session[-_]?id|jwt|bearer|^code$|^sid$/i;
+// A JSON header (`{"` is `eyJ`) and two to four more base64url parts, any of them possibly empty: a JWS, an unsigned
+// JWT, an empty claim set (`e30`), a JWE (`dir` leaves its second part empty), whoever's it is. Opaque refresh tokens
+// are caught by their key names.
+const JWT_SHAPED = /eyJ[\w-]+(?:\.[\w-]*){2,4}/g;
 const REDACTED = '[REDACTED]';
 const MAX_DEPTH = 6;
 

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { sendCutShort } from '../support/cut-short.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
@@ -35,9 +34,11 @@ afterAll(async () => {
   await idp.close();
 });
 
-async function post(path: string, contentType: string, body: string | Buffer, headers: Record<string, string> = {}, app = gateway.app): Promise<Answer> {
-  const res = await request(app).post(path).set(headers).set('Content-Type', contentType).send(body);
-  return { status: res.status, body: res.body as unknown };
+/** Sent over a socket as the bytes given: supertest would re-encode a Buffer body as JSON. */
+async function post(path: string, contentType: string, body: string | Buffer, headers: Record<string, string> = {}, at = server.url): Promise<Answer> {
+  const res = await fetch(new URL(path, at), { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body });
+  const text = await res.text();
+  return { status: res.status, body: res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as unknown) : text };
 }
 
 /** The log lines (at every level) holding any 4-character piece of the canary, or its NUL-spread UTF-16 form. */
@@ -142,11 +143,13 @@ describe('a malformed body never puts its text into a log line', () => {
 
   it('in session mode, where the same parsers read the body behind the CSRF check, no piece of it reaches the logs', async () => {
     const session = buildTestGateway({ idpUrl: idp.url, mode: 'session', env: { LOG_LEVEL: 'silly' } });
+    const sessionServer = await listen(session.app);
     const csrf = { 'X-CSRF': '1' };
     const answers: Answer[] = [];
-    for (let at = 1; at < LOGIN_BODY.length; at += 3) answers.push(await post('/api/auth/login', 'application/json', LOGIN_BODY.slice(0, at), csrf, session.app));
-    answers.push(await post('/api/auth/logout', 'application/json', `{"x":${CANARY}}`, csrf, session.app));
-    answers.push(await post('/api/auth/login', 'application/json; charset=utf-16le', Buffer.from(LOGIN_BODY.slice(0, -2), 'utf16le'), csrf, session.app));
+    for (let at = 1; at < LOGIN_BODY.length; at += 3) answers.push(await post('/api/auth/login', 'application/json', LOGIN_BODY.slice(0, at), csrf, sessionServer.url));
+    answers.push(await post('/api/auth/logout', 'application/json', `{"x":${CANARY}}`, csrf, sessionServer.url));
+    answers.push(await post('/api/auth/login', 'application/json; charset=utf-16le', Buffer.from(LOGIN_BODY.slice(0, -2), 'utf16le'), csrf, sessionServer.url));
+    await sessionServer.close();
 
     expect(answers.filter((a) => JSON.stringify(a) !== JSON.stringify({ status: 400, body: NOT_JSON }))).toEqual([]);
     expect(leaks(session.logs.text())).toEqual([]);
