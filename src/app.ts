@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type Express, type Router } from 'express';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
+import type { AccountDirectory } from './idp/account-directory.js';
 import type { IdentityProvider } from './idp/identity-provider.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
@@ -29,6 +30,8 @@ import { REFRESHED_HEADER, SessionService } from './sessions/session-service.js'
 export interface AppDeps {
   config: Config;
   identityProvider: IdentityProvider;
+  /** Who holds an email (Keycloak's Admin API): one failure budget per account, whether username or email is typed. */
+  accountDirectory?: AccountDirectory;
   /** Sessions, locks, denylist and rate limits: in memory, or in Redis for many instances. */
   stores: Stores;
   /** Encrypts what the stores keep; built from SESSION_SECRET. */
@@ -70,6 +73,9 @@ export function createApp(deps: AppDeps): Express {
     failuresPerUser: config.loginFailuresPerUser,
     failuresPerIp: config.loginFailuresPerIp,
     store: (name) => stores.rateLimitStore(name),
+    ...(deps.accountDirectory ? { accountDirectory: deps.accountDirectory } : {}),
+    logger,
+    clock: deps.clock,
   });
   // The API first: its requests then never walk through the health, docs and demo routers.
   app.use('/api/auth', config.authMode === 'session' ? sessionModeApi(deps, loginGuards) : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }));

@@ -5,7 +5,9 @@ import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import type { DevIdp } from './dev-idp/index.js';
+import { KeycloakAdmin } from './idp/keycloak-admin.js';
 import { KeycloakService } from './idp/keycloak-service.js';
+import { providerFetch } from './idp/provider-fetch.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import { projectRoot } from './project-root.js';
@@ -58,9 +60,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 
   const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
+  const accountDirectory = new KeycloakAdmin({ ...config.idp, url: idpUrl, clientSecret, fetch: providerFetch(config.idp.timeoutMs), clock });
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({ redisUrl: config.redisUrl, codec, clock, logger });
-  const app = createApp({ config, identityProvider, stores, codec, logger, clock, requestContext });
+  const app = createApp({ config, identityProvider, accountDirectory, stores, codec, logger, clock, requestContext });
 
   const { server, stop } = stoppableServer(app);
   server.listen(config.port, options.host ?? '0.0.0.0');

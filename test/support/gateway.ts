@@ -2,8 +2,9 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { KeycloakAdmin } from '../../src/idp/keycloak-admin.js';
 import { KeycloakService } from '../../src/idp/keycloak-service.js';
-import type { Fetch } from '../../src/idp/provider-fetch.js';
+import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
@@ -60,6 +61,15 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
     clock,
     ...(wrapFetch ? { wrapFetch } : {}),
   });
+  // The Admin API through the same wrapper, as production sends it through the same kind of client.
+  const network = providerFetch(config.idp.timeoutMs);
+  const accountDirectory = new KeycloakAdmin({
+    ...config.idp,
+    url: idpUrl,
+    clientSecret: config.idp.clientSecret ?? DEMO_CLIENT_SECRET,
+    fetch: wrapFetch ? wrapFetch(network) : network,
+    clock,
+  });
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({
     redisUrl: undefined,
@@ -68,6 +78,6 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
     logger: logs.logger,
     ...(redis ? { redisClient: redis.client, keyPrefix: redis.keyPrefix } : {}),
   });
-  const app = createApp({ config, identityProvider: keycloak, stores, codec, logger: logs.logger, clock, requestContext });
+  const app = createApp({ config, identityProvider: keycloak, accountDirectory, stores, codec, logger: logs.logger, clock, requestContext });
   return { app, config, logs, clock, keycloak, stores, codec };
 }
