@@ -84,6 +84,13 @@ describe('one account, one failure budget (one gateway)', () => {
     expect([wrong.status, wrong.text, right.status, right.text]).toEqual([429, RATE_LIMITED, 429, RATE_LIMITED]);
   });
 
+  it("a limited account's right password is 429 through its email even where the provider would say account_not_ready (which only a right password gets)", async () => {
+    const { app } = gateway('token', providerTap(), 2);
+    for (let i = 0; i < 2; i += 1) expect((await login(app, 'carol', 'guess')).status).toBe(401);
+    const right = await login(app, 'Carol@Example.Test', 'carol-password');
+    expect({ status: right.status, text: right.text }).toEqual({ status: 429, text: RATE_LIMITED });
+  });
+
   it('an identifier Keycloak does not resolve (a leading space) is an unknown user: 401 even with the right password, on a budget of its own', async () => {
     const { app } = gateway('token', providerTap(), 2);
     for (let i = 0; i < 2; i += 1) expect((await login(app, 'alice', 'guess')).status).toBe(401);
