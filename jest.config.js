@@ -10,6 +10,13 @@ export default {
   testTimeout: 20000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/keycloak/'] },
-    { ...base, displayName: 'keycloak', testMatch: ['<rootDir>/test/keycloak/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'keycloak',
+      testMatch: ['<rootDir>/test/keycloak/**/*.test.ts'],
+      // One real Keycloak for the tier (test/keycloak/tier.ts), unless KEYCLOAK_URL names one.
+      globalSetup: '<rootDir>/test/keycloak/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/keycloak/global-teardown.mjs',
+    },
   ],
 };

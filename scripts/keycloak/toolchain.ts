@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { tail } from './commands.js';
 import { DOCKER_ALTERNATIVE, KeycloakPrerequisiteError } from './errors.js';
 import { supportedJavaMajors } from './versions.js';
 
@@ -19,7 +20,7 @@ export function javaMajor(versionOutput: string): number | undefined {
 
 /** The Java kc.sh will use (JAVA_HOME's, else the one on PATH), checked against what this Keycloak runs on. */
 export function findJava(version: string, javaHome: string | undefined): Java {
-  const supported = supportedJavaMajors(version).join(', ');
+  const supported = orList(supportedJavaMajors(version));
   const command = javaHome ? join(javaHome, 'bin', 'java') : 'java';
   const where = javaHome ? `JAVA_HOME (${javaHome}) has no working bin/java` : 'there is no `java` on PATH';
   const result = spawnSync(command, ['-version'], { encoding: 'utf8', timeout: 60_000 });
@@ -40,11 +41,19 @@ export function findJava(version: string, javaHome: string | undefined): Java {
 /** Maven fetches the distribution (once: it stays in Maven's local repository and in the unpacked cache). */
 export function requireMaven(version: string, javaHome: string | undefined): void {
   const result = spawnSync('mvn', ['-B', '-v'], { encoding: 'utf8', timeout: 120_000, env: mavenEnv(javaHome) });
-  if (result.error || result.status !== 0) {
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     throw new KeycloakPrerequisiteError(
       `fetching Keycloak ${version} needs Maven (\`mvn\`), and it is not on PATH. Install it (Debian/Ubuntu: apt-get install -y maven), ${DOCKER_ALTERNATIVE}`,
     );
   }
+  if (result.error || result.status !== 0) {
+    throw new KeycloakPrerequisiteError(`\`mvn -v\` fails, so Keycloak ${version} cannot be fetched: ${tail(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`, 5)}`);
+  }
+}
+
+/** [17, 21] → "17 or 21"; [17, 21, 25] → "17, 21 or 25". */
+function orList(items: number[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : items.join('');
 }
 
 export function mavenEnv(javaHome: string | undefined): NodeJS.ProcessEnv {
