@@ -9,9 +9,10 @@ interface AdminAnswer {
 }
 
 // Keycloak's KeycloakErrorHandler answers the JAX-RS exception's message as `error`: NotAuthorizedException for a
-// missing or bad token, its ForbiddenException (no message) for a missing role, NotFoundException for an unknown realm.
+// missing or bad token, ForbiddenException for a missing role, NotFoundException for an unknown realm (as Keycloak
+// 26.7.3 answers; 21-23 answered a missing role with {"error":"unknown_error"}).
 const UNAUTHORIZED: AdminAnswer = { status: 401, json: { error: 'HTTP 401 Unauthorized' } };
-const FORBIDDEN: AdminAnswer = { status: 403, json: { error: 'unknown_error' } };
+const FORBIDDEN: AdminAnswer = { status: 403, json: { error: 'HTTP 403 Forbidden' } };
 const REALM_NOT_FOUND: AdminAnswer = { status: 404, json: { error: 'Realm not found.' } };
 // Constants.DEFAULT_MAX_RESULTS
 const DEFAULT_MAX = 100;
@@ -33,7 +34,9 @@ export function adminUsersRoute(ctx: IdpContext): (req: IncomingMessage, res: Se
     if (!match?.[1] || req.method !== 'GET') return false;
     const query = new URL(req.url ?? '/', 'http://dev-idp').searchParams;
     const answer = await searchUsers(ctx, safeDecode(match[1]), query, req.headers.authorization, createdTimestamp);
-    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.status === 200 ? { 'Cache-Control': 'no-cache' } : {}) });
+    // RESTEasy adds the charset to a resource's own answer, not to the error handler's.
+    const headers = answer.status === 200 ? { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-cache' } : { 'Content-Type': 'application/json' };
+    res.writeHead(answer.status, headers);
     res.end(JSON.stringify(answer.json));
     return true;
   };
@@ -77,7 +80,10 @@ function matchingUsers(users: readonly User[], query: URLSearchParams, exact: bo
   return users.filter((u) => filters.every(([name, wanted]) => matches(u[name], wanted)));
 }
 
-/** A UserRepresentation in Keycloak's field order; absent values are left out, as its JSON mapper does. */
+/**
+ * A UserRepresentation as Keycloak 26.7.3 lists it, in its field order; absent values are left out, as its JSON mapper
+ * does. Listings carry only the `manage` access (older releases listed view, mapRoles and the rest too).
+ */
 function representation(user: User, brief: boolean, manage: boolean, createdTimestamp: number): Record<string, unknown> {
   return {
     id: user.id,
@@ -86,18 +92,10 @@ function representation(user: User, brief: boolean, manage: boolean, createdTime
     ...(user.lastName === undefined ? {} : { lastName: user.lastName }),
     ...(user.email === undefined ? {} : { email: user.email }),
     emailVerified: user.emailVerified,
-    createdTimestamp,
     enabled: user.enabled,
-    ...(brief
-      ? {}
-      : {
-          totp: false,
-          ...(user.serviceAccountClientId === undefined ? {} : { serviceAccountClientId: user.serviceAccountClientId }),
-          disableableCredentialTypes: [],
-          requiredActions: [...user.requiredActions],
-          notBefore: 0,
-        }),
-    access: { manageGroupMembership: manage, view: true, mapRoles: manage, impersonate: false, manage },
+    createdTimestamp,
+    ...(brief ? {} : { totp: false, disableableCredentialTypes: [], requiredActions: [...user.requiredActions], notBefore: 0 }),
+    access: { manage },
   };
 }
 
