@@ -36,7 +36,7 @@ afterAll(async () => {
 
 /** Sent over a socket as the bytes given: supertest would re-encode a Buffer body as JSON. */
 async function post(path: string, contentType: string, body: string | Buffer, headers: Record<string, string> = {}, at = server.url): Promise<Answer> {
-  const res = await fetch(new URL(path, at), { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body });
+  const res = await fetch(new URL(path, at), { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   return { status: res.status, body: res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as unknown) : text };
 }
