@@ -59,7 +59,7 @@ describe('one account, one failure budget (one gateway)', () => {
     '%s mode: after the failures as alice, her right password as alice@example.test is 429 exactly like a limited wrong attempt, with no cookie or token, and the provider session it created is ended',
     async (mode) => {
       const tap = providerTap();
-      const { app } = gateway(mode, tap);
+      const { app, logs } = gateway(mode, tap);
       for (let i = 0; i < 3; i += 1) expect((await login(app, 'alice', 'guess')).status).toBe(401);
       const limitedWrong = await login(app, 'alice', 'another guess');
       expect({ status: limitedWrong.status, text: limitedWrong.text }).toEqual({ status: 429, text: RATE_LIMITED });
@@ -72,6 +72,8 @@ describe('one account, one failure budget (one gateway)', () => {
       expect(Number(right.headers['retry-after'])).toBeLessThanOrEqual(900);
       expect(right.headers['set-cookie']).toBeUndefined();
       await expectProviderSessionEnded(tap);
+      // The operator hears of it: the password was right (a guess, or alice herself, while she is being attacked).
+      expect(logs.events('auth.login.right_password_while_limited')).toEqual([expect.objectContaining({ level: 'warn', path: '/api/auth/login' })]);
     },
   );
 
