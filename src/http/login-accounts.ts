@@ -73,14 +73,18 @@ export class LoginAccounts {
     }
   }
 
+  /** The account a verified token proves. */
+  accountOf(user: User): string {
+    return user.username.toLowerCase();
+  }
+
   /** What a successful login proved: the identifier typed, and the account's email, name this account. */
-  learn(identifier: string, user: User): string {
-    const username = user.username.toLowerCase();
+  learn(identifier: string, user: User): void {
+    const username = this.accountOf(user);
     const typed = identifier.toLowerCase();
     if (typed.includes('@') && typed !== username) this.owners.set(typed, { username });
     const email = user.email?.toLowerCase();
     if (email && email !== username) this.owners.set(email, { username });
-    return username;
   }
 
   private lookupFailed(err: unknown): void {

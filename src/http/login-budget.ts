@@ -89,11 +89,18 @@ export class LoginAttempt {
    * provider's session (`endSession`) without waiting, so the answer takes no longer than a refused guess.
    */
   async admitted(user: User, endSession: () => Promise<void>): Promise<void> {
+    const { accounts } = this.options;
     let refusal: unknown;
     try {
-      const key = keyOf(this.options.accounts.learn(this.identifier, user));
+      const key = keyOf(accounts.accountOf(user));
       await this.release();
-      if (key !== this.key) refusal = await this.limitedAt(key, { securityEvent: 'auth.login.right_password_while_limited', sub: user.sub });
+      if (key !== this.key) {
+        refusal = await this.limitedAt(key, { securityEvent: 'auth.login.right_password_while_limited', sub: user.sub });
+        // A wrong guess through this identifier waits for the account lookup before its 429: so does this one, or
+        // the time taken would tell that the password was right.
+        if (refusal) await accounts.resolve(this.identifier);
+      }
+      accounts.learn(this.identifier, user);
     } catch (storeFailure) {
       refusal = storeFailure;
     }
