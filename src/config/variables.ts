@@ -84,7 +84,7 @@ export const VARIABLES = {
   LOGIN_FAILURES_PER_USER: {
     schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(100000).default(10),
     shownDefault: '10',
-    meaning: 'failed logins allowed per username in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
+    meaning: 'failed logins allowed per account (its username or email, in any case) in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
   },
   LOGIN_FAILURES_PER_IP: {
     schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000000).default(100),

@@ -72,7 +72,14 @@ export function openApiDocument(): Json {
         get: {
           summary: "Session mode: start a login at the provider's page (authorization code flow with PKCE S256, state and nonce)",
           parameters: [
-            { name: 'return_to', in: 'query', required: false, schema: { type: 'string', maxLength: 2048, default: '/' }, description: 'a path on this site (such as /app) to come back to after the login' },
+            {
+              name: 'return_to',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', maxLength: 2048, default: '/' },
+              description:
+                'a path on this site (such as /app) to come back to after the login; checked after normalisation: it must start with a single /, stay on this origin and hold no encoded / or \\ (400 invalid_request otherwise)',
+            },
           ],
           responses: {
             302: { description: "to the provider's authorization endpoint; sets the short-lived `authgate.login` cookie (SameSite=Lax)" },
@@ -138,8 +145,8 @@ export function openApiDocument(): Json {
         post: {
           summary: "End the provider's session",
           description:
-            'Token mode: the refresh token in the body says which session; the access token given as Bearer is refused from ' +
-            'then on. Session mode: no body; the session is destroyed and its cookie cleared; needs `X-CSRF: 1`. Both: 200 ' +
+            'Token mode: the refresh token in the body says which session; once the provider has ended it, every access token ' +
+            'of that session is refused (401 token_revoked), and an access token given as Bearer is refused too. Session mode: no body; the session is destroyed and its cookie cleared; needs `X-CSRF: 1`. Both: 200 ' +
             "also when the provider's session had already ended.",
           security: [{}, { bearer: [] }, { sessionCookie: [], csrf: [] }],
           requestBody: { ...body(logoutBody), required: false },
