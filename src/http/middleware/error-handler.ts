@@ -10,6 +10,8 @@ const IDP_EVENTS: Partial<Record<string, string>> = {
   unauthorized_client: 'idp.client_rejected',
 };
 
+const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Range', 'Content-Disposition', 'Content-Encoding', 'Content-Language', 'Last-Modified', 'ETag'];
+
 export const notFound: RequestHandler = (_req, _res, next) => next(new ApiError('not_found'));
 
 /**
@@ -37,6 +39,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof apiError.logFields.securityEvent === 'string') {
       logger.warn(apiError.logFields.securityEvent, { event: apiError.logFields.securityEvent, path: req.path });
     }
+    // A handler that failed after describing its own answer (serve-static on an unsatisfiable Range) leaves its
+    // Content-Type and Content-Range behind; the contract's JSON replaces that answer whole.
+    for (const name of REPRESENTATION_HEADERS) res.removeHeader(name);
     res.set(apiError.headers);
     res.set('Cache-Control', 'no-store');
     res.status(apiError.status).json(apiError.toBody());
