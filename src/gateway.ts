@@ -65,7 +65,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const stores = createStores({ redisUrl: config.redisUrl, codec, clock, logger });
   const app = createApp({ config, identityProvider, accountDirectory, stores, codec, logger, clock, requestContext });
 
-  const { server, stop } = stoppableServer(app);
+  const { server, stop } = stoppableServer(app, logger);
   server.listen(config.port, options.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address();

@@ -1,5 +1,7 @@
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { createHttpServer } from './http/http-server.js';
+import type { Logger } from './observability/logger.js';
 
 export interface StoppableServer {
   readonly server: Server;
@@ -17,11 +19,11 @@ export interface StoppableServer {
  * the grace runs out: an idle one ends when its client sends the next request, when the client drops it (it was
  * told `Keep-Alive: timeout=5`), or at Node's keep-alive timeout.
  */
-export function stoppableServer(handler: RequestListener): StoppableServer {
+export function stoppableServer(handler: RequestListener, logger?: Logger): StoppableServer {
   let stopping = false;
   // Answers not yet started when the stop begins get their Connection: close too.
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (stopping) {
       res.setHeader('Connection', 'close');
     } else {
@@ -29,7 +31,7 @@ export function stoppableServer(handler: RequestListener): StoppableServer {
       res.once('close', () => inFlight.delete(res));
     }
     handler(req, res);
-  });
+  }, logger);
 
   return {
     server,
