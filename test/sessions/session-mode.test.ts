@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { sign } from 'cookie-signature';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { MovableClock } from '../support/clock.js';
-import { buildTestGateway, TEST_SESSION_SECRET } from '../support/gateway.js';
+import { buildTestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 
 let idp: DevIdp;
@@ -124,24 +123,6 @@ describe('session mode: who is logged in', () => {
       }
     }
   });
-
-  it('refuses a real session id whose cookie lacks the gateway signature, or was signed with another SESSION_SECRET, also after the real cookie was read', async () => {
-    const { app } = sessionGateway();
-    const { cookie } = await loginAs(app);
-    // The gateway has checked the real cookie and remembers it: the forgeries below carry the same session id.
-    expect((await request(app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] ?? '')).status).toBe(200);
-    const signed = decodeURIComponent(/^authgate\.sid=([^;]+)/.exec(cookie)?.[1] ?? '');
-    const sid = signed.slice(2, signed.lastIndexOf('.'));
-    const forgeries = [`s:${sid}`, sid, `s:${sign(sid, 'another-session-secret-of-at-least-32-chars')}`, `s:${sign(sid, TEST_SESSION_SECRET)}`];
-    for (const value of forgeries) {
-      const jar = `authgate.sid=${encodeURIComponent(value)}`;
-      const me = await request(app).get('/api/auth/me').set('Cookie', jar);
-      expect({ status: me.status, body: me.body }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
-      expect((await request(app).get('/api/auth/session').set('Cookie', jar)).body).toEqual({ authenticated: false });
-    }
-    // The session itself is untouched: its own cookie still works.
-    expect((await request(app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] ?? '')).status).toBe(200);
-  });
 });
 
 describe('session mode: refresh', () => {
@@ -256,37 +237,5 @@ describe('session mode: logout', () => {
     // Keycloak answers 204 for a refresh token whose session has already ended; invalid_grant would be accepted too.
     expect(agingIdp.seen).toEqual([expect.objectContaining({ endpoint: 'logout', status: 204 })]);
     expect((await agent.get('/api/auth/session')).body).toEqual({ authenticated: false });
-  });
-});
-
-describe('session mode: CSRF', () => {
-  it.each([
-    ['POST', '/api/auth/login'],
-    ['POST', '/api/auth/refresh-token'],
-    ['POST', '/api/auth/logout'],
-    ['PUT', '/api/auth/me'],
-    ['DELETE', '/api/auth/session'],
-  ])('refuses %s %s without X-CSRF: 1 before anything reaches the provider', async (method, path) => {
-    const { app } = sessionGateway();
-    idp.clearSeen();
-    const res = await request(app)[method.toLowerCase() as 'post'](path).send({ username: 'alice', password: 'alice-password' });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 403, body: { error: 'csrf_rejected', message: 'State-changing requests must carry the header X-CSRF: 1' } });
-    expect(idp.seen).toEqual([]);
-  });
-
-  it('refuses a foreign Origin, X-CSRF: 0 and an opaque origin; accepts its own and the configured SPA origins', async () => {
-    const { app } = sessionGateway({ CORS_ORIGINS: 'http://localhost:5173' });
-    const login = (headers: Record<string, string>) => request(app).post('/api/auth/login').set(headers).send({ username: 'alice', password: 'alice-password' });
-    for (const headers of [{ ...CSRF, Origin: 'https://evil.example' }, { ...CSRF, Origin: 'null' }, { 'X-CSRF': '0' }]) {
-      const res = await login(headers);
-      expect({ status: res.status, error: (res.body as { error: string }).error }).toEqual({ status: 403, error: 'csrf_rejected' });
-    }
-    expect((await login({ ...CSRF, Origin: 'https://evil.example' })).body).toEqual({ error: 'csrf_rejected', message: 'The request comes from an origin that is not allowed' });
-    for (const origin of ['http://localhost:3000', 'http://localhost:5173']) expect((await login({ ...CSRF, Origin: origin })).status).toBe(200);
-  });
-
-  it('lets reads through without the header', async () => {
-    const { app } = sessionGateway();
-    expect((await request(app).get('/api/auth/session')).status).toBe(200);
   });
 });
