@@ -24,6 +24,16 @@ export interface DistributionRequest {
   log: (line: string) => void;
 }
 
+function distributionHome(version: string, cacheDir: string): string {
+  const key = createHash('sha256').update(BUILD_OPTIONS.join(' ')).digest('hex').slice(0, 8);
+  return join(cacheDir, `keycloak-${version}-${key}`);
+}
+
+/** Whether `version` is unpacked and built in `cacheDir` already (then starting it needs no Maven). */
+export function isPrepared(version: string, cacheDir: string): boolean {
+  return existsSync(join(distributionHome(version, cacheDir), READY_MARKER));
+}
+
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 
 /**
@@ -32,9 +42,8 @@ const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s
  * renamed into place at the end, so an interrupted or concurrent preparation never leaves a half-built one behind.
  */
 export async function preparedDistribution({ version, cacheDir, java, log }: DistributionRequest): Promise<string> {
-  const key = createHash('sha256').update(BUILD_OPTIONS.join(' ')).digest('hex').slice(0, 8);
-  const home = join(cacheDir, `keycloak-${version}-${key}`);
-  if (existsSync(join(home, READY_MARKER))) return home;
+  const home = distributionHome(version, cacheDir);
+  if (isPrepared(version, cacheDir)) return home;
 
   requireMaven(version, java.home);
   await mkdir(cacheDir, { recursive: true });

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../../src/project-root.js';
-import { preparedDistribution } from './distribution.js';
+import { isPrepared, preparedDistribution } from './distribution.js';
 import { freePort } from './free-port.js';
 import { createInstanceHome } from './instance-home.js';
 import { launchKeycloak } from './keycloak-process.js';
 import { waitUntilReady } from './readiness.js';
-import { findJava } from './toolchain.js';
+import { findJava, requireMaven } from './toolchain.js';
 
 export interface StartKeycloakOptions {
   version: string;
@@ -43,6 +43,15 @@ export interface RunningKeycloak {
   admin: { username: string; password: string };
   logFile: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Throws KeycloakPrerequisiteError when this machine cannot start `version`: no java, a Java it does not run on, or no
+ * mvn while the version is not cached yet. For a caller that must decide before it starts anything.
+ */
+export function checkPrerequisites({ version, cacheDir, javaHome }: Pick<StartKeycloakOptions, 'version' | 'cacheDir' | 'javaHome'>): void {
+  const java = findJava(version, javaHome);
+  if (!isPrepared(version, cacheDir)) requireMaven(version, java.home);
 }
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;

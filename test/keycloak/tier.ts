@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { keycloakSettings, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak/index.js';
+import { checkPrerequisites, keycloakSettings, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak/index.js';
 import { projectRoot } from '../../src/project-root.js';
 
 /*
@@ -58,4 +58,25 @@ export function keycloakUnderTest(suite: string): string | undefined {
   if (process.env.CI === 'true') throw new Error(`${suite}: a real Keycloak is required under CI=true: ${reason}`);
   console.log(`SKIPPED ${suite}: ${reason}`);
   return undefined;
+}
+
+/**
+ * For a test file that starts a Keycloak of its own (with options the tier's has not): whether this machine can.
+ * Same rule as the tier's: under CI=true it must, elsewhere the suite says why it skipped.
+ */
+export function canStartOwnKeycloak(suite: string): boolean {
+  const skipped = process.env[SKIPPED];
+  let reason = skipped;
+  if (!reason) {
+    try {
+      checkPrerequisites(keycloakSettings());
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'KeycloakPrerequisiteError')) throw err;
+      reason = err.message;
+    }
+  }
+  if (!reason) return true;
+  if (process.env.CI === 'true') throw new Error(`${suite}: a real Keycloak is required under CI=true: ${reason}`);
+  console.log(`SKIPPED ${suite}: ${reason}`);
+  return false;
 }
