@@ -20,6 +20,8 @@ export interface Config {
     /** Unset: the embedded development IdP is used. */
     readonly url: string | undefined;
     readonly realm: string;
+    /** The issuer to expect when it is not `<url>/realms/<realm>` (a Keycloak front-end hostname). */
+    readonly issuer: string | undefined;
     readonly clientId: string;
     readonly clientSecret: string | undefined;
     readonly timeoutMs: number;
@@ -90,6 +92,9 @@ function toConfig(raw: Raw): Config {
   if (raw.KEYCLOAK_URL && !raw.KEYCLOAK_CLIENT_SECRET) {
     problems.push('KEYCLOAK_CLIENT_SECRET: required when KEYCLOAK_URL is set');
   }
+  if (raw.KEYCLOAK_ISSUER && !raw.KEYCLOAK_URL) {
+    problems.push('KEYCLOAK_ISSUER: only with KEYCLOAK_URL (the embedded development IdP announces its own issuer)');
+  }
   if (isProduction && !raw.KEYCLOAK_URL) {
     problems.push('KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)');
   }
@@ -121,6 +126,7 @@ function toConfig(raw: Raw): Config {
     idp: {
       url: raw.KEYCLOAK_URL,
       realm: raw.KEYCLOAK_REALM,
+      issuer: raw.KEYCLOAK_ISSUER,
       clientId: raw.KEYCLOAK_CLIENT_ID,
       clientSecret: raw.KEYCLOAK_CLIENT_SECRET,
       timeoutMs: raw.IDP_TIMEOUT_MS,

@@ -38,6 +38,12 @@ export const VARIABLES = {
   },
   KEYCLOAK_URL: { schema: httpUrl.optional(), shownDefault: 'unset', meaning: 'Keycloak base URL (e.g. `http://localhost:8080`). Unset: the embedded development IdP starts instead (refused when `NODE_ENV=production`)' },
   KEYCLOAK_REALM: { schema: z.string().trim().regex(/^[\w.-]{1,255}$/, 'must be a realm name (letters, digits, _ . -)').default('demo'), shownDefault: 'demo', meaning: 'realm name' },
+  KEYCLOAK_ISSUER: {
+    schema: httpUrl.optional(),
+    shownDefault: '`<KEYCLOAK_URL>/realms/<KEYCLOAK_REALM>`',
+    meaning:
+      "the issuer Keycloak announces, when browsers reach it by another URL than the gateway does: Keycloak with a fixed front-end hostname (`KC_HOSTNAME`) and a dynamic back channel, as in docker-compose.yml (`http://localhost:8080/realms/demo`). The gateway still calls only KEYCLOAK_URL",
+  },
   KEYCLOAK_CLIENT_ID: { schema: z.string().trim().min(1).max(255).default('authgate'), shownDefault: 'authgate', meaning: "the gateway's confidential client" },
   KEYCLOAK_CLIENT_SECRET: { schema: z.string().min(1).optional(), shownDefault: "(embedded IdP: the demo realm's)", meaning: 'the client secret; required with KEYCLOAK_URL' },
   IDP_ALLOW_HTTP: {

@@ -9,9 +9,14 @@ import { providerFetch, type Fetch } from './provider-fetch.js';
 import { translateProviderError, type ProviderOperation } from './translate-error.js';
 
 export interface KeycloakServiceOptions {
-  /** Keycloak's base URL, e.g. http://localhost:8080 (no /realms part). */
+  /** Keycloak's base URL, e.g. http://localhost:8080 (no /realms part): every call of the gateway goes there. */
   url: string;
   realm: string;
+  /**
+   * The issuer Keycloak announces, when it is not `<url>/realms/<realm>`: Keycloak with a fixed front-end hostname
+   * for browsers and a dynamic back channel for the gateway (docker-compose.yml). Default: `<url>/realms/<realm>`.
+   */
+  issuer?: string | undefined;
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
@@ -37,12 +42,16 @@ interface Connection {
 export class KeycloakService implements IdentityProvider {
   private connection: Promise<Connection> | undefined;
   private readonly fetch: Fetch;
+  /** The realm at the URL the gateway reaches Keycloak by. */
+  private readonly realmUrl: string;
+  /** The issuer the discovery document must announce, and the tokens carry. */
   readonly issuer: string;
 
   constructor(private readonly options: KeycloakServiceOptions) {
     const network = providerFetch(options.timeoutMs);
     this.fetch = options.wrapFetch ? options.wrapFetch(network) : network;
-    this.issuer = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
+    this.realmUrl = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
+    this.issuer = options.issuer ?? this.realmUrl;
   }
 
   async passwordLogin({ username, password, scope }: PasswordLogin): Promise<TokenSet> {
@@ -144,7 +153,10 @@ export class KeycloakService implements IdentityProvider {
 
   private async discover(): Promise<Connection> {
     const { clientId, clientSecret, allowHttp, timeoutMs, clock, logger } = this.options;
-    const config = await client.discovery(new URL(this.issuer), clientId, undefined, client.ClientSecretPost(clientSecret), {
+    // Discovery at the back channel's own URL, so that the issuer is ours to check: openid-client compares it with the
+    // URL it fetched, which differs from the issuer when Keycloak has a front-end hostname.
+    const discoveryUrl = new URL(`${this.realmUrl}/.well-known/openid-configuration`);
+    const config = await client.discovery(discoveryUrl, clientId, undefined, client.ClientSecretPost(clientSecret), {
       [client.customFetch]: (url: string, init: client.CustomFetchOptions) => this.fetch(url, init as RequestInit),
       execute: allowHttp ? [client.allowInsecureRequests] : [],
       // Our own deadline (providerFetch) is the one that should fire; openid-client's is a backstop here.
@@ -154,12 +166,18 @@ export class KeycloakService implements IdentityProvider {
     // goes on to fire, and to build an exception, seconds after every call that had long finished.
     config.timeout = 0;
     const metadata = config.serverMetadata();
+    if (metadata.issuer !== this.issuer) {
+      // RFC 8414 section 3.3: the announced issuer must be the one expected, exactly.
+      throw Object.assign(new Error(`the provider announces the issuer ${metadata.issuer}, not ${this.issuer}`), { code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
+    }
     if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
     logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer });
     return {
       config,
       jwksUri: metadata.jwks_uri,
-      logoutEndpoint: metadata.end_session_endpoint ?? `${this.issuer}/protocol/openid-connect/logout`,
+      // Not the announced end_session_endpoint: that is the browsers' logout, at the front-end hostname, which the
+      // gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
+      logoutEndpoint: `${this.realmUrl}/protocol/openid-connect/logout`,
       verifier: new AccessTokenVerifier({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, clientId, fetch: this.fetch, timeoutMs, clock }),
     };
   }
