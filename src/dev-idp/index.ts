@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../observability/logger.js';
 import type { IdpContext } from './context.js';
 import { createRequestHandler } from './http-server.js';
-import { generateKeys, importKeys, type DevIdpKeys } from './keys.js';
+import { generateKeys, importKeys, type DevIdpKeys, type SigningKeyInfo } from './keys.js';
 import { authorizationCodeGrant, loginRoutes } from './login-flow.js';
 import { createProvider } from './provider.js';
 import { parseRealm, type RealmFile } from './realm-file.js';
+import { publishCurrentKeys } from './realm-jwks.js';
 import { RealmModel } from './realm-model.js';
 import { RevokedTokens } from './revoked-tokens.js';
 import type { SeenRequest } from './seen.js';
@@ -16,7 +17,7 @@ import { TokenMinter } from './tokens.js';
 
 export { loadRealmFile, type Realm, type RealmFile } from './realm-file.js';
 export type { SeenRequest } from './seen.js';
-export type { DevIdpKeys } from './keys.js';
+export type { DevIdpKeys, SigningKeyInfo } from './keys.js';
 
 export interface DevIdpOptions {
   /** A realm file's content (loadRealmFile), or an object built or edited by a test; validated again here. */
@@ -45,7 +46,16 @@ export interface DevIdp {
   readonly issuer: string;
   readonly port: number;
   readonly realmName: string;
+  /** The signing key the IdP started with (see DevIdpOptions.signingKey). */
   readonly signingKey: DevIdpKeys;
+  /**
+   * Adds a new RS256 signing key, as a Keycloak `rsa-generated` key provider of this priority does (the IdP's first key
+   * has Keycloak's 100): the highest priority signs new tokens, the JWKS lists every key. Answers its kid.
+   */
+  addSigningKey(options: { priority: number }): Promise<string>;
+  /** Removes a signing key, as deleting its key provider does at Keycloak: gone from the JWKS, its tokens refused. */
+  removeSigningKey(kid: string): void;
+  signingKeys(): SigningKeyInfo[];
   /** Every request to the token, logout, revocation, introspection and userinfo endpoints, in order. */
   readonly seen: readonly SeenRequest[];
   clearSeen(): void;
@@ -90,6 +100,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 401,
   };
   const provider = createProvider({ realm, issuer, keys, interactionPath: (uid) => `${realmPath}/login-actions/${uid}` });
+  publishCurrentKeys(provider, material);
   const seen: SeenRequest[] = [];
   routing.handler = createRequestHandler({
     ctx,
@@ -107,6 +118,11 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     port,
     realmName: realm.name,
     signingKey: keys,
+    addSigningKey: ({ priority }) => material.add(priority),
+    removeSigningKey: (kid) => {
+      if (!material.remove(kid)) throw new Error(`the realm has no signing key ${kid}`);
+    },
+    signingKeys: () => material.list(),
     seen,
     clearSeen: () => {
       seen.length = 0;

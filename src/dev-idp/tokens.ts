@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { compactVerify, SignJWT, type JWTPayload } from 'jose';
 import { allowedOrigins, profileClaims, roleClaims, serviceAccountClaims } from './claims.js';
-import type { KeyMaterial } from './keys.js';
+import type { KeyMaterial, VerifyingKeyOf } from './keys.js';
 import type { RealmClient } from './realm-file.js';
 import type { RealmModel, User } from './realm-model.js';
 import type { ScopeGrant } from './scopes.js';
@@ -37,9 +37,10 @@ function atHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 }
 
-async function verifiedPayload(token: string, key: CryptoKey | Uint8Array, alg: string): Promise<Record<string, unknown> | undefined> {
+async function verifiedPayload(token: string, key: Uint8Array | VerifyingKeyOf, alg: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const { payload, protectedHeader } = await compactVerify(token, key, { algorithms: [alg] });
+    // The realm's RS256 keys rotate: the one the token names in its header verifies it, if the realm still has it.
+    const { payload, protectedHeader } = typeof key === 'function' ? await compactVerify(token, key, { algorithms: [alg] }) : await compactVerify(token, key, { algorithms: [alg] });
     if (protectedHeader.alg !== alg) return undefined;
     const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
     return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
