@@ -6,6 +6,16 @@ const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
+// Suites written against test/support/provider-under-test.ts: the unit project runs them on the embedded dev IdP.
+const PROVIDER_INDEPENDENT = [
+  'test/http/token-mode-login.test.ts',
+  'test/http/token-mode-refresh.test.ts',
+  'test/http/token-mode-logout-me.test.ts',
+  'test/http/token-mode-logout-session.test.ts',
+  'test/sessions/session-mode.test.ts',
+  'test/sessions/redis-cluster.test.ts',
+];
+
 export default {
   testTimeout: 20000,
   projects: [
@@ -13,7 +23,9 @@ export default {
     {
       ...base,
       displayName: 'keycloak',
-      testMatch: ['<rootDir>/test/keycloak/**/*.test.ts'],
+      // Plus the suites whose behaviour must not depend on the provider, run here against a real Keycloak.
+      testMatch: ['<rootDir>/test/keycloak/**/*.test.ts', ...PROVIDER_INDEPENDENT.map((path) => `<rootDir>/${path}`)],
+      setupFiles: ['<rootDir>/test/keycloak/provider-env.ts'],
       // One real Keycloak for the tier (test/keycloak/tier.ts), unless KEYCLOAK_URL names one.
       globalSetup: '<rootDir>/test/keycloak/global-setup.mjs',
       globalTeardown: '<rootDir>/test/keycloak/global-teardown.mjs',
