@@ -1,29 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { DevIdp } from '../../src/dev-idp/index.js';
-import { buildTestGateway, type TestGateway } from '../support/gateway.js';
-import { startTestIdp } from '../support/idp.js';
 import { MovableClock } from '../support/clock.js';
-import { loginThrough, demoTokenBody } from '../support/tokens.js';
+import type { TestGateway } from '../support/gateway.js';
+import { providerSuite, providerUnderTest, type ProviderOptions, type ProviderUnderTest } from '../support/provider-under-test.js';
+import { loginThrough } from '../support/tokens.js';
 
+// Runs on the embedded dev IdP (npm test) and on a real Keycloak (npm run test:keycloak): see provider-under-test.ts.
+const describe = providerSuite('token-mode refresh');
 const INVALID_GRANT = { error: 'invalid_grant', message: 'Invalid refresh token' };
+// A second client of the same realm, to hold tokens that are not the gateway's.
+const withOtherApp: ProviderOptions['realm'] = (realm) => ({
+  ...realm,
+  clients: [...(realm.clients ?? []), { clientId: 'other-app', secret: 'other-secret', enabled: true, directAccessGrantsEnabled: true }],
+});
 
-let idp: DevIdp;
+let provider: ProviderUnderTest;
 let gateway: TestGateway;
-let clock: MovableClock;
 
 beforeAll(async () => {
-  clock = new MovableClock();
-  idp = await startTestIdp({
-    now: () => clock.now(),
-    // A second client of the same realm, to hold tokens that are not the gateway's.
-    realm: (realm) => ({ ...realm, clients: [...realm.clients, { clientId: 'other-app', secret: 'other-secret', enabled: true, directAccessGrantsEnabled: true }] }),
-  });
-  gateway = buildTestGateway({ idpUrl: idp.url, clock });
+  provider = await providerUnderTest({ clock: new MovableClock(), realm: withOtherApp, name: 'token-refresh' });
+  gateway = provider.gateway();
 });
 
 afterAll(async () => {
-  await idp.close();
+  await provider?.close();
 });
 
 const loginAlice = () => loginThrough(gateway.app);
@@ -32,18 +32,35 @@ function refresh(body: unknown) {
   return request(gateway.app).post('/api/auth/refresh-token').send(body as object);
 }
 
+async function otherAppRefreshToken(): Promise<string> {
+  const direct = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'other-app', client_secret: 'other-secret', username: 'alice', password: 'alice-password' }),
+  });
+  expect(direct.status).toBe(200);
+  return ((await direct.json()) as { refresh_token: string }).refresh_token;
+}
+
 describe('POST /api/auth/refresh-token', () => {
   it("answers seed 001's body with the provider's rotated refresh token", async () => {
     const tokens = await loginAlice();
-    idp.clearSeen();
+    provider.clearSeen();
     const res = await refresh({ refresh_token: tokens.refresh_token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       message: 'Token refreshed successfully',
-      token: demoTokenBody(),
+      token: {
+        access_token: expect.stringMatching(/^eyJ/),
+        refresh_token: expect.any(String),
+        id_token: expect.stringMatching(/^eyJ/),
+        expires_in: provider.countdown(300),
+        refresh_expires_in: provider.countdown(1800),
+        token_type: 'Bearer',
+        scope: expect.stringContaining('openid'),
+      },
     });
     expect(res.body.token.refresh_token).not.toBe(tokens.refresh_token);
-    expect(idp.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 })]);
+    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 })]);
     const me = await request(gateway.app).get('/api/auth/me').set('Authorization', `Bearer ${res.body.token.access_token}`);
     expect(me.body.user.username).toBe('alice');
   });
@@ -70,7 +87,7 @@ describe('POST /api/auth/refresh-token', () => {
   it('a garbage refresh token is 400 invalid_grant', async () => {
     const res = await refresh({ refresh_token: 'not-a-token-at-all' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    expect(idp.seen.at(-1)).toMatchObject({ errorDescription: 'Invalid refresh token' });
+    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: 'Invalid refresh token' });
   });
 
   it('an access token sent as the refresh token is 400 invalid_grant', async () => {
@@ -80,23 +97,16 @@ describe('POST /api/auth/refresh-token', () => {
   });
 
   it('a refresh token of another client is 400 invalid_grant', async () => {
-    const direct = await fetch(`${idp.issuer}/protocol/openid-connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'other-app', client_secret: 'other-secret', username: 'alice', password: 'alice-password' }),
-    });
-    const { refresh_token } = (await direct.json()) as { refresh_token: string };
-    const res = await refresh({ refresh_token });
+    const res = await refresh({ refresh_token: await otherAppRefreshToken() });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    expect(idp.seen.at(-1)).toMatchObject({ errorDescription: "Invalid refresh token. Token client and authorized client don't match" });
+    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: "Invalid refresh token. Token client and authorized client don't match" });
   });
 
   it('a refresh token of another realm is 400 invalid_grant', async () => {
-    const otherRealm = await startTestIdp({ realm: (realm) => ({ ...realm, realm: 'other' }) });
+    const otherRealm = await providerUnderTest({ name: 'other-realm' });
     try {
-      const other = await request(buildTestGateway({ idpUrl: otherRealm.url, env: { KEYCLOAK_REALM: 'other' } }).app)
-        .post('/api/auth/login')
-        .send({ username: 'alice', password: 'alice-password' });
-      const res = await refresh({ refresh_token: other.body.token.refresh_token });
+      const other = await loginThrough(otherRealm.gateway().app);
+      const res = await refresh({ refresh_token: other.refresh_token });
       expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
     } finally {
       await otherRealm.close();
@@ -104,13 +114,13 @@ describe('POST /api/auth/refresh-token', () => {
   });
 
   it('an expired refresh token is 400 invalid_grant', async () => {
-    const expiring = new MovableClock();
-    const idle = await startTestIdp({ now: () => expiring.now() });
+    // Sessions idle for 2 s: Keycloak's own time has to pass, and a few seconds of it are affordable.
+    const idle = await providerUnderTest({ clock: new MovableClock(), realm: (r) => ({ ...r, ssoSessionIdleTimeout: 2 }), name: 'idle-sessions' });
     try {
-      const gw = buildTestGateway({ idpUrl: idle.url, clock: expiring });
-      const login = await request(gw.app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' });
-      expiring.advance(1801_000);
-      const res = await request(gw.app).post('/api/auth/refresh-token').send({ refresh_token: login.body.token.refresh_token });
+      const gw = idle.gateway();
+      const login = await loginThrough(gw.app);
+      await idle.pass(3);
+      const res = await request(gw.app).post('/api/auth/refresh-token').send({ refresh_token: login.refresh_token });
       expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
       expect(idle.seen.at(-1)).toMatchObject({ errorDescription: 'Token is not active' });
     } finally {
@@ -133,16 +143,12 @@ describe('POST /api/auth/refresh-token', () => {
 
 describe('POST /api/auth/logout with refresh tokens that are not valid for this client', () => {
   it('a refresh token of another client is 400 invalid_grant and ends nothing', async () => {
-    const direct = await fetch(`${idp.issuer}/protocol/openid-connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'other-app', client_secret: 'other-secret', username: 'alice', password: 'alice-password' }),
-    });
-    const { refresh_token } = (await direct.json()) as { refresh_token: string };
-    const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token });
+    const refreshToken = await otherAppRefreshToken();
+    const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: refreshToken });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    const stillAlive = await fetch(`${idp.issuer}/protocol/openid-connect/token`, {
+    const stillAlive = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'other-app', client_secret: 'other-secret', refresh_token }),
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'other-app', client_secret: 'other-secret', refresh_token: refreshToken }),
     });
     expect(stillAlive.status).toBe(200);
   });
@@ -152,6 +158,7 @@ describe('POST /api/auth/logout with refresh tokens that are not valid for this 
     const rotated = await refresh({ refresh_token: tokens.refresh_token });
     const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: tokens.refresh_token });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
+    expect(await provider.sessionActive(rotated.body.token.refresh_token)).toBe(false);
     const after = await refresh({ refresh_token: rotated.body.token.refresh_token });
     expect({ status: after.status, body: after.body }).toEqual({ status: 400, body: INVALID_GRANT });
   });
