@@ -145,6 +145,27 @@ export class AdminRealm {
     await this.admin.call('PUT', `${this.base}/clients/${current.id}`, { ...current, ...patch });
   }
 
+  /** Creates a confidential client with password logins on (as the demo realm's authgate), changed by `patch`. */
+  async createClient(clientId: string, patch: Json = {}): Promise<string> {
+    return this.admin.call<string>('POST', `${this.base}/clients`, {
+      clientId,
+      enabled: true,
+      protocol: 'openid-connect',
+      publicClient: false,
+      clientAuthenticatorType: 'client-secret',
+      secret: 'authgate-dev-secret',
+      standardFlowEnabled: false,
+      directAccessGrantsEnabled: true,
+      ...patch,
+    });
+  }
+
+  /** Takes every realm role from the user, the realm's default roles (and so offline_access) included. */
+  async removeRealmRoles(username: string): Promise<void> {
+    const path = `${this.base}/users/${await this.userId(username)}/role-mappings/realm`;
+    await this.admin.call('DELETE', path, await this.admin.call('GET', path));
+  }
+
   /** Adds an RSA signing key (`rsa-generated`) with the given priority; the highest priority signs. Answers its id. */
   async addRsaKey(name: string, priority: number): Promise<string> {
     const realm = await this.admin.call<{ id: string }>('GET', this.base);
