@@ -1,33 +1,34 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { DevIdp } from '../../src/dev-idp/index.js';
 import type { Fetch } from '../../src/idp/provider-fetch.js';
-import { buildTestGateway, type TestGateway } from '../support/gateway.js';
-import { startTestIdp } from '../support/idp.js';
+import type { TestGateway } from '../support/gateway.js';
 import { MovableClock } from '../support/clock.js';
+import { providerSuite, providerUnderTest, type ProviderUnderTest } from '../support/provider-under-test.js';
 import { loginThrough } from '../support/tokens.js';
 
+// Runs on the embedded dev IdP (npm test) and on a real Keycloak (npm run test:keycloak): see provider-under-test.ts.
+const describe = providerSuite('token-mode me and logout');
 const UNAUTHENTICATED = { error: 'unauthenticated', message: 'Authentication is required' };
 
-let idp: DevIdp;
+let provider: ProviderUnderTest;
 let gateway: TestGateway;
 let clock: MovableClock;
 let keySetFetches = 0;
 
 beforeAll(async () => {
   clock = new MovableClock();
-  idp = await startTestIdp({ now: () => clock.now() });
+  provider = await providerUnderTest({ clock, name: 'token-me-logout' });
   // Counts what reaches the provider's key set; the request itself goes through the gateway's own client untouched.
   const counting = (network: Fetch): Fetch => (input, init) => {
     if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
     return network(input, init);
   };
-  gateway = buildTestGateway({ idpUrl: idp.url, clock, wrapFetch: counting });
+  gateway = provider.gateway({ wrapFetch: counting });
 });
 
 afterAll(async () => {
-  await idp.close();
+  await provider?.close();
 });
 
 const loginAlice = () => loginThrough(gateway.app);
@@ -51,10 +52,10 @@ describe('GET /api/auth/me', () => {
   it('verifies locally: many calls cause no provider call and no key-set fetch after the first', async () => {
     const tokens = await loginAlice();
     await me(`Bearer ${tokens.access_token}`);
-    idp.clearSeen();
+    provider.clearSeen();
     const fetchesBefore = keySetFetches;
     for (let i = 0; i < 20; i += 1) expect((await me(`Bearer ${tokens.access_token}`)).status).toBe(200);
-    expect(idp.seen).toEqual([]);
+    expect(provider.seen).toEqual([]);
     expect(keySetFetches).toBe(fetchesBefore);
   });
 
@@ -85,12 +86,10 @@ describe('GET /api/auth/me', () => {
   });
 
   it('a token signed by another realm is 401 unauthenticated', async () => {
-    const other = await startTestIdp({ realm: (realm) => ({ ...realm, realm: 'other' }) });
+    const other = await providerUnderTest({ name: 'other-realm' });
     try {
-      const res = await request(buildTestGateway({ idpUrl: other.url, env: { KEYCLOAK_REALM: 'other' } }).app)
-        .post('/api/auth/login')
-        .send({ username: 'alice', password: 'alice-password' });
-      const answer = await me(`Bearer ${res.body.token.access_token}`);
+      const { access_token } = await loginThrough(other.gateway().app);
+      const answer = await me(`Bearer ${access_token}`);
       expect({ status: answer.status, body: answer.body }).toEqual({ status: 401, body: UNAUTHENTICATED });
     } finally {
       await other.close();
@@ -117,7 +116,7 @@ describe('GET /api/auth/me', () => {
       Array.from({ length: 25 }, (_, i) =>
         new SignJWT({ typ: 'Bearer', azp: 'authgate', preferred_username: 'mallory' })
           .setProtectedHeader({ alg: 'RS256', kid: `made-up-${i}` })
-          .setIssuer(idp.issuer)
+          .setIssuer(provider.issuer)
           .setSubject('mallory')
           .setIssuedAt()
           .setExpirationTime('5m')
@@ -133,16 +132,18 @@ describe('GET /api/auth/me', () => {
 describe('POST /api/auth/logout', () => {
   it('ends the provider session, refuses the access token from then on, and the refresh token no longer works', async () => {
     const tokens = await loginAlice();
-    idp.clearSeen();
+    expect(await provider.sessionActive(tokens.refresh_token)).toBe(true);
+    provider.clearSeen();
     const res = await request(gateway.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
-    expect(idp.seen).toEqual([expect.objectContaining({ endpoint: 'logout', clientId: 'authgate', status: 204 })]);
+    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'logout', clientId: 'authgate', status: 204 })]);
+    expect(await provider.sessionActive(tokens.refresh_token)).toBe(false);
 
     const after = await me(`Bearer ${tokens.access_token}`);
     expect({ status: after.status, body: after.body }).toEqual({ status: 401, body: { error: 'token_revoked', message: 'The access token has been revoked' } });
     const refreshed = await request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: tokens.refresh_token });
     expect({ status: refreshed.status, body: refreshed.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
-    expect(idp.seen.at(-1)).toMatchObject({ errorDescription: 'Session not active' });
+    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: 'Session not active' });
     expect(gateway.logs.events('auth.logout')).toContainEqual(expect.objectContaining({ sub: expect.any(String) }));
   });
 
@@ -155,13 +156,18 @@ describe('POST /api/auth/logout', () => {
   });
 
   it('works with an expired access token and an expired refresh token (Keycloak does not check expiry on logout)', async () => {
-    const tokens = await loginAlice();
-    clock.advance(1_801_000);
+    // Tokens of 1 and 2 seconds: Keycloak's own time has to pass, and a few seconds of it are affordable.
+    const shortLived = await providerUnderTest({ clock: new MovableClock(), realm: (r) => ({ ...r, accessTokenLifespan: 1, ssoSessionIdleTimeout: 2 }), name: 'short-tokens' });
     try {
-      const res = await request(gateway.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
+      const gw = shortLived.gateway();
+      const tokens = await loginThrough(gw.app);
+      await shortLived.pass(3);
+      shortLived.clearSeen();
+      const res = await request(gw.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
       expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
+      expect(shortLived.seen).toEqual([expect.objectContaining({ endpoint: 'logout', status: 204 })]);
     } finally {
-      clock.advance(-1_801_000);
+      await shortLived.close();
     }
   });
 
