@@ -14,6 +14,7 @@ const PROVIDER_INDEPENDENT = [
   'test/http/token-mode-logout-session.test.ts',
   'test/sessions/session-mode.test.ts',
   'test/sessions/redis-cluster.test.ts',
+  'test/browser/demo-spa.test.ts',
 ];
 
 export default {
