@@ -1,21 +1,21 @@
 import { decodeJwt, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DevIdp } from '../../src/dev-idp/index.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { RedisClient } from '../../src/stores/redis-client.js';
 import { MovableClock } from '../support/clock.js';
-import { buildTestGateway } from '../support/gateway.js';
-import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
+import { providerSuite, providerUnderTest, type ProviderUnderTest } from '../support/provider-under-test.js';
 import { keysUnder, removeKeys, testRedis, uniquePrefix } from '../support/redis.js';
 
 // Defect 4 of issue 13: a logout that carries only the refresh token must still end every access token of that
 // Keycloak session, on every instance, and nothing a client forges may end someone else's.
 
+// Runs on the embedded dev IdP (npm test) and on a real Keycloak (npm run test:keycloak): see provider-under-test.ts.
 const SUITE = 'token-mode logout of a whole session';
+const describe = providerSuite(SUITE);
 const redisA = await testRedis(SUITE);
 const redisB = redisA ? await testRedis(SUITE) : undefined;
-const describeWithRedis = redisA && redisB ? describe : describe.skip;
+const describeWithRedis = providerSuite(SUITE, Boolean(redisA && redisB));
 
 const REVOKED = { status: 401, body: { error: 'token_revoked', message: 'The access token has been revoked' } };
 const LOGGED_OUT = { status: 200, body: { message: 'Logged out' } };
@@ -27,22 +27,22 @@ interface Tokens {
   refresh_token: string;
 }
 
-let idp: DevIdp;
+let provider: ProviderUnderTest;
 const running: Listening[] = [];
 const prefixes: string[] = [];
 beforeAll(async () => {
-  idp = await startTestIdp();
+  provider = await providerUnderTest({ name: 'token-logout-session' });
 });
 afterAll(async () => {
   await Promise.all(running.map((r) => r.close()));
   if (redisA) for (const prefix of prefixes) await removeKeys(redisA, prefix);
-  await idp.close();
+  await provider?.close();
   redisA?.destroy();
   redisB?.destroy();
 });
 
-async function instance(options: { redis?: { client: RedisClient; keyPrefix: string }; clock?: MovableClock; idpUrl?: string } = {}): Promise<string> {
-  const gateway = buildTestGateway({ idpUrl: options.idpUrl ?? idp.url, ...(options.clock ? { clock: options.clock } : {}), ...(options.redis ? { redis: options.redis } : {}) });
+async function instance(options: { redis?: { client: RedisClient; keyPrefix: string }; clock?: MovableClock; on?: ProviderUnderTest } = {}): Promise<string> {
+  const gateway = (options.on ?? provider).gateway({ ...(options.clock ? { clock: options.clock } : {}), ...(options.redis ? { redis: options.redis } : {}) });
   const server = await listen(gateway.app);
   running.push(server);
   return server.url;
@@ -87,6 +87,7 @@ describe('token mode, one instance with the in-memory denylist', () => {
     expect(await logout(url, second.refresh_token)).toEqual(LOGGED_OUT);
 
     expect([await me(url, first), await me(url, second)]).toEqual([REVOKED, REVOKED]);
+    expect(await provider.sessionActive(second.refresh_token)).toBe(false);
   });
 
   it("another session of the same user keeps working after one session's logout", async () => {
@@ -95,6 +96,7 @@ describe('token mode, one instance with the in-memory denylist', () => {
     const phone = await login(url);
     expect(await logout(url, laptop.refresh_token)).toEqual(LOGGED_OUT);
     expect([await me(url, laptop), await me(url, phone)]).toEqual([REVOKED, ALICE]);
+    expect([await provider.sessionActive(laptop.refresh_token), await provider.sessionActive(phone.refresh_token)]).toEqual([false, true]);
   });
 
   it("a forged refresh token naming alice's session, or a garbage one, ends nothing: 400 invalid_grant and alice keeps working", async () => {
@@ -124,9 +126,9 @@ describe('token mode, one instance with the in-memory denylist', () => {
 
   it('the session stays refused for as long as its access tokens live, even when they live longer than an hour', async () => {
     const clock = new MovableClock();
-    const longLived = await startTestIdp({ now: clock.now, realm: (r) => ({ ...r, accessTokenLifespan: 7200 }) });
+    const longLived = await providerUnderTest({ clock, realm: (r) => ({ ...r, accessTokenLifespan: 7200 }), name: 'long-tokens' });
     try {
-      const url = await instance({ clock, idpUrl: longLived.url });
+      const url = await instance({ clock, on: longLived });
       const tokens = await login(url);
       expect(await logout(url, tokens.refresh_token)).toEqual(LOGGED_OUT);
       clock.advanceSeconds(7200 - 30);

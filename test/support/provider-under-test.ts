@@ -31,9 +31,11 @@ export function providerKind(): ProviderKind {
 
 /**
  * `describe` for a suite that runs on either provider; `describe.skip` (with the reason printed, by tier.ts) only in
- * the Keycloak tier on a machine that cannot start Keycloak, never under CI=true.
+ * the Keycloak tier on a machine that cannot start Keycloak, never under CI=true. `ready` is false when something else
+ * the suite needs is missing and was reported as such (testRedis).
  */
-export function providerSuite(suite: string): (name: string, fn: () => void) => void {
+export function providerSuite(suite: string, ready = true): (name: string, fn: () => void) => void {
+  if (!ready) return describe.skip;
   if (providerKind() === 'embedded') return describe;
   return keycloakUnderTest(suite) ? describe : describe.skip;
 }
