@@ -15,6 +15,7 @@ const PROVIDER_INDEPENDENT = [
   'test/sessions/session-mode.test.ts',
   'test/sessions/redis-cluster.test.ts',
   'test/browser/demo-spa.test.ts',
+  'test/browser/sdk-token-mode-tabs.test.ts',
 ];
 
 export default {

@@ -1,31 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { DevIdp } from '../../src/dev-idp/index.js';
 import { bundleClient } from '../../src/http/routes/demo.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
-import { buildTestGateway, type TestGateway } from '../support/gateway.js';
-import { startTestIdp } from '../support/idp.js';
 import { listen, type Listening } from '../support/listen.js';
 import { closedPort } from '../support/ports.js';
+import { providerKind, providerSuite, providerUnderTest, type ProviderUnderTest } from '../support/provider-under-test.js';
 
 // Token mode's tab sharing (Web Locks around a refresh, BroadcastChannel for new tokens and logouts) only exists in a
-// browser: here an SPA on an origin of its own calls the gateway across origins (CORS), in two tabs of one Chromium.
+// browser: here an SPA on an origin of its own calls the gateway across origins (CORS), in two tabs of one Chromium,
+// against the provider under test (the embedded IdP in npm test, a real Keycloak in the Keycloak tier).
 const SUITE = 'the SDK in token mode across browser tabs';
-const available = chromiumAvailable(SUITE);
-const describeInBrowser = available ? describe : describe.skip;
+const describeInBrowser = chromiumAvailable(SUITE) ? providerSuite(SUITE) : describe.skip;
+// Two tabs, logins and refreshes through a real Keycloak take seconds on a busy machine.
+const TABS_MS = 60_000;
 
-let idp: DevIdp;
-let gateway: TestGateway;
+let provider: ProviderUnderTest;
 let gatewayServer: Listening;
 let spaServer: Listening;
 let context: BrowserContext;
-beforeAll(async () => {
-  if (!available) return;
-  idp = await startTestIdp({ realm: (realm) => ({ ...realm, accessTokenLifespan: 30 }) });
+async function setUp(): Promise<void> {
+  provider = await providerUnderTest({ name: 'sdk-tabs', realm: (realm) => ({ ...realm, accessTokenLifespan: 30 }) });
   const spaPort = await closedPort();
   const spaOrigin = `http://127.0.0.1:${spaPort}`;
-  gateway = buildTestGateway({ idpUrl: idp.url, mode: 'token', env: { CORS_ORIGINS: spaOrigin } });
+  const gateway = provider.gateway({ mode: 'token', env: { CORS_ORIGINS: spaOrigin } });
   gatewayServer = await listen(gateway.app);
   const bundle = await bundleClient();
   const spa = express();
@@ -44,13 +42,7 @@ window.ready = true;
   );
   spaServer = await listen(spa, spaPort);
   context = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  if (!available) return;
-  await context.close();
-  await Promise.all([spaServer.close(), gatewayServer.close()]);
-  await idp.close();
-});
+}
 
 interface PageGlobals {
   offset: number;
@@ -67,17 +59,24 @@ async function openTab(): Promise<Page> {
   return page;
 }
 
-const refreshGrants = () => idp.seen.filter((s) => s.grantType === 'refresh_token');
+const refreshGrants = () => provider.seen.filter((s) => s.grantType === 'refresh_token');
 const storedTokens = (page: Page) => page.evaluate(() => localStorage.getItem('authgate.tokens'));
 
-describeInBrowser(SUITE, () => {
+describeInBrowser(`${SUITE} (${providerKind()} provider)`, () => {
+  beforeAll(setUp, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    await Promise.all([spaServer?.close(), gatewayServer?.close()]);
+    await provider?.close();
+  });
+
   it('two tabs whose token is about to expire refresh once between them, and both calls answer', async () => {
     const [first, second] = [await openTab(), await openTab()];
     await first.evaluate(() => window.auth.login('alice', 'alice-password'));
     const loggedIn = await storedTokens(second);
     expect(loggedIn).toEqual(expect.stringContaining('"accessToken"'));
     for (const tab of [first, second]) await tab.evaluate(() => (window.offset = 26_000));
-    idp.clearSeen();
+    provider.clearSeen();
     const answers = await Promise.all([first, second].map((tab) => tab.evaluate(() => window.outcome(window.auth.me()))));
     expect(answers).toEqual([
       { value: expect.objectContaining({ username: 'alice' }) },
@@ -92,17 +91,20 @@ describeInBrowser(SUITE, () => {
     for (const tab of [first, second]) await tab.waitForFunction(() => window.events.includes('refreshed'), undefined, { timeout: 5000 });
     await first.close();
     await second.close();
-  });
+  }, TABS_MS);
 
-  it('a logout in one tab clears the tokens in the other, which hears loggedOut and is no longer logged in', async () => {
+  it("a logout in one tab clears the tokens in the other, which hears loggedOut and is no longer logged in, and the provider's session is over", async () => {
     const [first, second] = [await openTab(), await openTab()];
     await first.evaluate(() => window.auth.login('alice', 'alice-password'));
+    const { refreshToken } = JSON.parse((await storedTokens(second)) ?? '{}') as { refreshToken: string };
+    await expect(provider.sessionActive(refreshToken)).resolves.toBe(true);
     await first.evaluate(() => window.auth.logout());
     await second.waitForFunction(() => window.events.includes('loggedOut'));
     expect(await storedTokens(second)).toBeNull();
     expect(await second.evaluate(() => window.outcome(window.auth.me()))).toEqual({ code: 'unauthenticated', status: 401 });
-    expect(idp.seen).toContainEqual(expect.objectContaining({ endpoint: 'logout' }));
+    expect(provider.seen).toContainEqual(expect.objectContaining({ endpoint: 'logout', status: 204 }));
+    await expect(provider.sessionActive(refreshToken)).resolves.toBe(false);
     await first.close();
     await second.close();
-  });
+  }, TABS_MS);
 });
