@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -32,6 +32,7 @@ let server: Listening;
 let context: BrowserContext;
 let gatewayUrl: string;
 let frontEnd: string;
+let realmDir: string | undefined;
 const calls: BackChannelCall[] = [];
 
 /** The gateway's network, as in its container: Keycloak answers as 127.0.0.1 (keycloak:8080 there), localhost is the gateway itself. */
@@ -56,7 +57,8 @@ beforeAll(async () => {
   // The demo realm, with this gateway's callback as the client's redirect URI (compose uses http://localhost:3000).
   const realm = JSON.parse(readFileSync(join(projectRoot(), 'keycloak-realm.json'), 'utf8')) as { clients: { clientId: string; redirectUris: string[] }[] };
   for (const client of realm.clients) if (client.clientId === 'authgate') client.redirectUris = [`${gatewayUrl}/api/auth/callback`];
-  const realmFile = join(mkdtempSync(join(tmpdir(), 'authgate-realm-')), 'demo-realm.json');
+  realmDir = mkdtempSync(join(tmpdir(), 'authgate-realm-'));
+  const realmFile = join(realmDir, 'demo-realm.json');
   writeFileSync(realmFile, JSON.stringify(realm));
 
   keycloak = await startKeycloak({
@@ -83,6 +85,7 @@ afterAll(async () => {
   await context?.close();
   await server?.close();
   await keycloak?.stop();
+  if (realmDir) rmSync(realmDir, { recursive: true, force: true });
 }, 60_000);
 
 (run ? describe : describe.skip)(SUITE, () => {
