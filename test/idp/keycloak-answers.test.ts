@@ -4,7 +4,9 @@ import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import { keycloakError, startScriptedProvider, type ScriptedAnswer, type ScriptedProvider } from '../support/scripted-provider.js';
 
 // Keycloak answers the embedded IdP cannot produce (other versions, other realm states, broken proxies in front),
-// replayed over real HTTP so that openid-client parses them exactly as it would parse Keycloak's.
+// replayed over real HTTP so that openid-client parses them exactly as it would parse Keycloak's. Rows marked "seen"
+// are answers a real Keycloak gave (26.5.6 and 26.7.3, test/keycloak/provider-errors*.test.ts); the others are read
+// from Keycloak's sources or are what a proxy in front may answer.
 let provider: ScriptedProvider;
 let gateway: TestGateway;
 
@@ -38,20 +40,23 @@ const expected = {
 type Expected = keyof typeof expected;
 
 const loginRows: [string, ScriptedAnswer, Expected][] = [
-  ['Keycloak 26.6 answers a wrong password with 400', keycloakError(400, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
-  ['Keycloak before 26.6 answers a wrong password with 401', keycloakError(401, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
-  ['a brute-force lock looks like a wrong password at Keycloak', keycloakError(400, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
+  ['a wrong password or an unknown user, from 26.6 (seen: 26.7.3)', keycloakError(400, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
+  ['a wrong password or an unknown user, before 26.6 (seen: 26.5.6)', keycloakError(401, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
+  ['the right password of a user locked by brute-force detection, 26.7.3 (seen)', keycloakError(400, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
+  ['the right password of a user locked by brute-force detection, 26.5.6 (seen)', keycloakError(401, 'invalid_grant', 'Invalid user credentials'), 'invalid_credentials'],
   ['an invalid_grant with a text Keycloak never used', keycloakError(400, 'invalid_grant', 'Something new'), 'invalid_credentials'],
-  ['a disabled user', keycloakError(400, 'invalid_grant', 'Account disabled'), 'account_disabled'],
-  ['pending required actions (VERIFY_PROFILE and friends)', keycloakError(400, 'invalid_grant', 'Account is not fully set up'), 'account_not_ready'],
-  ['a wrong client secret', keycloakError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
-  ['an unknown or disabled client', keycloakError(401, 'invalid_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
-  ['direct access grants switched off', keycloakError(400, 'unauthorized_client', 'Client not allowed for direct access grants'), 'unauthorized_client'],
+  // Before 26.6 for any password, from 26.6 for the right one only (seen: 26.5.6, 26.7.3).
+  ['a disabled user (seen)', keycloakError(400, 'invalid_grant', 'Account disabled'), 'account_disabled'],
+  ['pending required actions: UPDATE_PASSWORD, VERIFY_EMAIL, an incomplete profile (seen)', keycloakError(400, 'invalid_grant', 'Account is not fully set up'), 'account_not_ready'],
+  ['a wrong client secret (seen)', keycloakError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
+  ['an unknown or disabled client (seen)', keycloakError(401, 'invalid_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
+  ['direct access grants switched off (seen)', keycloakError(400, 'unauthorized_client', 'Client not allowed for direct access grants'), 'unauthorized_client'],
   ['a consent-required client', keycloakError(400, 'invalid_client', 'Client requires user consent'), 'unauthorized_client'],
-  ['a scope not assigned to the client', keycloakError(400, 'invalid_scope', 'Invalid scopes: openid unknown-scope:123'), 'invalid_scope'],
-  ['offline tokens not allowed', keycloakError(400, 'not_allowed', 'Offline tokens not allowed for the user or client'), 'invalid_scope'],
-  ['a realm that does not exist (404)', { status: 404, body: '{"error":"Realm does not exist"}', contentType: 'application/json' }, 'idp_error'],
-  ['a disabled realm (403)', keycloakError(403, 'access_denied', 'Realm not enabled'), 'idp_error'],
+  // Keycloak names the scopes as requested; the gateway adds openid at the end.
+  ['a scope not assigned to the client (seen)', keycloakError(400, 'invalid_scope', 'Invalid scopes: unknown-scope openid'), 'invalid_scope'],
+  ['offline_access for a user without the offline_access role (seen)', keycloakError(400, 'not_allowed', 'Offline tokens not allowed for the user or client'), 'invalid_scope'],
+  ['a realm that does not exist (404, seen)', { status: 404, body: '{"error":"Realm does not exist"}', contentType: 'application/json' }, 'idp_error'],
+  ['a disabled realm (403, seen)', keycloakError(403, 'access_denied', 'Realm not enabled'), 'idp_error'],
   ['HTTPS required (403)', keycloakError(403, 'invalid_request', 'HTTPS required'), 'idp_error'],
   ['an error code nobody knows', keycloakError(400, 'temporarily_weird', 'what'), 'idp_error'],
   ['a 500 with a JSON error', keycloakError(500, 'unknown_error'), 'idp_error'],
@@ -63,17 +68,22 @@ const loginRows: [string, ScriptedAnswer, Expected][] = [
 ];
 
 const refreshRows: [string, ScriptedAnswer, Expected][] = [
-  ['Stale token (not-before revocation or an older token of the chain)', keycloakError(400, 'invalid_grant', 'Stale token'), 'invalid_grant'],
-  ['the client session was detached after a reuse', keycloakError(400, 'invalid_grant', "Session doesn't have required client"), 'invalid_grant'],
-  ['the client session idled out (26.x)', keycloakError(400, 'invalid_grant', 'Client session not active'), 'invalid_grant'],
+  ['a refresh token past its SSO idle, SSO max or client idle timeout (seen)', keycloakError(400, 'invalid_grant', 'Token is not active'), 'invalid_grant'],
+  ['a session an administrator ended, or idled out under a timeout shortened after login (seen)', keycloakError(400, 'invalid_grant', 'Session not active'), 'invalid_grant'],
+  ['an older token of a rotated chain, or one issued before a realm or client not-before (seen)', keycloakError(400, 'invalid_grant', 'Stale token'), 'invalid_grant'],
+  ['the newest token of a chain after a reuse detached its client session (seen)', keycloakError(400, 'invalid_grant', "Session doesn't have required client"), 'invalid_grant'],
+  // Not seen: a client idle timeout also cuts the refresh token's own expiry, which Keycloak checks first.
+  ['the client session idled out', keycloakError(400, 'invalid_grant', 'Client session not active'), 'invalid_grant'],
   ['an offline session that is gone', keycloakError(400, 'invalid_grant', 'Offline user session not found'), 'invalid_grant'],
   ['an offline session past its lifespan', keycloakError(400, 'invalid_grant', 'Offline session not active'), 'invalid_grant'],
   ['offline access withdrawn', keycloakError(400, 'invalid_grant', 'Offline session invalid because offline access not granted anymore'), 'invalid_grant'],
-  ['a user disabled since login', keycloakError(400, 'invalid_grant', 'User disabled'), 'invalid_grant'],
+  ['a user disabled since login (seen)', keycloakError(400, 'invalid_grant', 'User disabled'), 'invalid_grant'],
   ['a token older than the session', keycloakError(400, 'invalid_grant', 'Refresh token issued before the user session started'), 'invalid_grant'],
   ['a token of another issuer URL', keycloakError(400, 'invalid_grant', "Invalid token issuer. Expected 'http://keycloak:8080/realms/demo', but was 'http://localhost:8080/realms/demo'"), 'invalid_grant'],
   ['consent withdrawn', keycloakError(400, 'invalid_scope', 'Client no longer has requested consent from user'), 'invalid_scope'],
-  ['a wrong client secret', keycloakError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
+  ['a client secret rotated at Keycloak (seen)', keycloakError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
+  ['a disabled client', keycloakError(401, 'invalid_client', 'Invalid client or Invalid client credentials'), 'unauthorized_client'],
+  ['a disabled realm (403, seen)', keycloakError(403, 'access_denied', 'Realm not enabled'), 'idp_error'],
   ['a 500 HTML page', html(500), 'idp_error'],
 ];
 
@@ -99,8 +109,8 @@ describe('Keycloak answers to the refresh grant', () => {
     expect({ status: res.status, body: res.body }).toEqual(expected[code]);
   });
 
-  it('a reused refresh token also raises a security event in the log', async () => {
-    provider.answer('token', keycloakError(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded'));
+  it.each(['Maximum allowed refresh token reuse exceeded', 'Stale token'])('a reused refresh token ("%s") also raises a security event in the log', async (text) => {
+    provider.answer('token', keycloakError(400, 'invalid_grant', text));
     const res = await request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: 'spent-token' });
     expect({ status: res.status, body: res.body }).toEqual(expected.invalid_grant);
     const requestId = res.headers['x-request-id'];
@@ -115,7 +125,7 @@ describe("Keycloak answers to the back-channel logout", () => {
     expect({ status: res.status, body: res.body }).toEqual(expected[code]);
   });
 
-  it('a 204 from Keycloak is a successful logout', async () => {
+  it('a 204 from Keycloak is a successful logout, also what it answers for a session already gone (seen: one an administrator ended)', async () => {
     provider.answer('logout', { status: 204 });
     const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: 'some-refresh-token' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
@@ -123,6 +133,24 @@ describe("Keycloak answers to the back-channel logout", () => {
     expect(new URLSearchParams(seen?.body)).toEqual(
       new URLSearchParams({ client_id: 'authgate', client_secret: 'authgate-dev-secret', refresh_token: 'some-refresh-token' }),
     );
+  });
+});
+
+describe('Keycloak answers to discovery', () => {
+  it('a realm that does not exist (404, seen) is 502 idp_error for readyz and login', async () => {
+    const missing = await startScriptedProvider();
+    try {
+      missing.answer('discovery', { status: 404, body: '{"error":"Realm does not exist"}', contentType: 'application/json' });
+      const { app } = buildTestGateway({ idpUrl: missing.url });
+      const ready = await request(app).get('/readyz');
+      const login = await request(app).post('/api/auth/login').send({ username: 'alice', password: 'pw' });
+      expect([{ status: ready.status, body: ready.body }, { status: login.status, body: login.body }]).toEqual([
+        { status: 502, body: { error: 'idp_error', message: 'Not ready: the identity provider (discovery and key set) does not answer' } },
+        expected.idp_error,
+      ]);
+    } finally {
+      await missing.close();
+    }
   });
 });
 
