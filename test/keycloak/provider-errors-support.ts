@@ -85,10 +85,23 @@ export async function keycloakVersion(admin: KeycloakTestAdmin): Promise<string>
   return info.systemInfo.version;
 }
 
+function fromKeycloak266(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 26 || (major === 26 && minor >= 6);
+}
+
 /** Keycloak 26.6 moved the password grant's invalid_grant from 401 to 400 (changes-26_6_0.adoc). */
 export function passwordGrantRefusalStatus(version: string): number {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 26 || (major === 26 && minor >= 6) ? 400 : 401;
+  return fromKeycloak266(version) ? 400 : 401;
+}
+
+/**
+ * Whether the password grant checks a disabled user's password before saying "Account disabled". Before (26.5.6
+ * seen), any password got "Account disabled"; keycloak#46607 (closes #46517, merged March 2026) checks the password
+ * first. Seen on 26.7.3; 26.6 is not on Maven Central, so the exact first release is assumed, not seen.
+ */
+export function disabledUserPasswordCheckedFirst(version: string): boolean {
+  return fromKeycloak266(version);
 }
 
 export const keycloakSays = (status: number, error: string, errorDescription?: string): KeycloakAnswer =>
