@@ -215,4 +215,37 @@ describeInBrowser(`${SUITE} (${KIND} provider)`, () => {
     expect(await me()).toEqual({ status: 200, body: ME_ADMIN });
     await page.close();
   }, FLOW_MS);
+
+  // Keycloak's page lets a user finish a required action; the embedded IdP's says it cannot (test/dev-idp/).
+  const onKeycloak = KIND === 'keycloak' ? it : (name: string) => console.log(`Keycloak tier only: "${name}" (the embedded IdP completes no required action)`);
+  onKeycloak("carol, whom the password form sends to the provider to finish setting up, chooses a new password at Keycloak's page and lands back signed in", async () => {
+    const page = await context.newPage();
+    await openDemo(page);
+    if (await page.locator('#signed-in').isVisible()) {
+      await page.click('#logout');
+      await page.locator('#signed-out').waitFor();
+    }
+    await signIn(page, 'carol');
+    await page.locator('#login-error').waitFor();
+    expect(await page.locator('#login-error').textContent()).toBe('This account must first finish setting up at the identity provider.');
+    expect(await codeFlowLandsOn(page)).toBe('the login page');
+    await loginPage.signIn(page, 'carol', 'carol-password');
+    // Keycloak's UPDATE_PASSWORD page (login-update-password.ftl).
+    await page.locator('#password-new').waitFor();
+    expect((await page.locator('#kc-page-title').textContent())?.trim()).toBe('Update password');
+    await page.screenshot({ path: screenshot('9-provider-update-password') });
+    await page.fill('#password-new', 'carol-new-password-1');
+    await page.fill('#password-confirm', 'carol-new-password-1');
+    await page.click('#kc-submit');
+    await page.waitForURL(`${publicUrl}/demo/`);
+    await page.locator('#signed-in').waitFor();
+    expect(await me()).toEqual({ status: 200, body: { user: { sub: expect.any(String), username: 'carol', email: 'carol@example.test', name: 'Carol Danvers', roles: expect.arrayContaining(['user']) } } });
+    // Her account is ready now: the password form takes the new password.
+    await page.click('#logout');
+    await page.locator('#signed-out').waitFor();
+    await signIn(page, 'carol', 'carol-new-password-1');
+    await page.locator('#signed-in').waitFor();
+    expect(await page.locator('#status').textContent()).toBe('Signed in as carol');
+    await page.close();
+  }, FLOW_MS);
 });
