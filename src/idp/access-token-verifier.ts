@@ -1,7 +1,9 @@
-import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../errors/api-error.js';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../observability/logger.js';
+import { RealmKeySet } from './realm-key-set.js';
 import { translateProviderError } from './translate-error.js';
 import type { Fetch } from './provider-fetch.js';
 
@@ -19,9 +21,6 @@ const TOKEN_FAULTS = new Set([
 ]);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const CLOCK_TOLERANCE_SECONDS = 5;
-// A flood of tokens with made-up key ids must not become a flood of key-set fetches.
-const JWKS_REFETCH_COOLDOWN_MS = 30_000;
-const JWKS_MAX_AGE_MS = 10 * 60_000;
 // Verified tokens are remembered until they expire: a signature check per request was the largest cost of token-mode
 // /me (see docs/benchmarks.md). Bounded, least recently used first out.
 const VERIFIED_CACHE_ENTRIES = 10_000;
@@ -33,62 +32,151 @@ export interface AccessTokenVerifierOptions {
   fetch: Fetch;
   timeoutMs: number;
   clock: Clock;
+  logger: Logger;
+}
+
+/** Where a token comes from decides whose fault a token that does not verify is. */
+type Source = 'client' | 'provider';
+
+/** A verification remembered, with the key that made it and the key set that held that key then. */
+interface Verified {
+  readonly payload: JWTPayload;
+  readonly kid: string | undefined;
+  generation: number;
+}
+
+/**
+ * The token is not one this gateway accepts: the client's fault for a token it presented, the provider's for one its
+ * token endpoint just issued. Anything else thrown while verifying is about reaching the key set.
+ */
+class TokenRefused extends Error {
+  constructor(
+    readonly reason: string | undefined,
+    /** An access token of this client that was acceptable until it expired: the client should refresh. */
+    readonly expired: boolean,
+    options?: { cause: unknown },
+  ) {
+    super(reason ?? 'the token does not verify', options);
+    this.name = 'TokenRefused';
+  }
 }
 
 /** Verifies Keycloak access tokens locally: signature by the realm's keys, issuer, expiry, type and client. */
 export class AccessTokenVerifier {
-  private readonly jwks;
-  private readonly verified = new LRUCache<string, JWTPayload>({ max: VERIFIED_CACHE_ENTRIES });
+  private readonly keys: RealmKeySet;
+  private readonly verified = new LRUCache<string, Verified>({ max: VERIFIED_CACHE_ENTRIES });
 
   constructor(private readonly options: AccessTokenVerifierOptions) {
-    this.jwks = createRemoteJWKSet(new URL(options.jwksUri), {
-      timeoutDuration: options.timeoutMs,
-      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
-      cacheMaxAge: JWKS_MAX_AGE_MS,
-      [customFetch]: (url: string, init: RequestInit) => options.fetch(url, init),
+    const { jwksUri, fetch, timeoutMs, clock, logger } = options;
+    this.keys = new RealmKeySet({ jwksUri, fetch, timeoutMs, clock, logger });
+  }
+
+  /** A token a client presented: 401 when it is not acceptable, the provider's failure when the keys cannot be had. */
+  async verify(token: string): Promise<JWTPayload> {
+    try {
+      return await this.verifyFrom(token, 'client');
+    } catch (err) {
+      if (!(err instanceof TokenRefused)) throw translateProviderError(err, 'jwks');
+      const reason = err.reason === undefined ? {} : { logFields: { reason: err.reason } };
+      throw new ApiError(err.expired ? 'token_expired' : 'unauthenticated', { ...(err.cause === undefined ? {} : { cause: err.cause }), ...reason });
+    }
+  }
+
+  /**
+   * An access token the provider's token endpoint has just issued (a login, a code redeemed). A key the set lacks is
+   * fetched at once: only the provider mints these tokens, so they cannot make the gateway fetch at will. One that
+   * still does not verify is the provider's fault (502), never the user's: no 401, no failed login counted.
+   */
+  async verifyIssued(token: string): Promise<JWTPayload> {
+    try {
+      return await this.verifyFrom(token, 'provider');
+    } catch (err) {
+      throw translateProviderError(err, err instanceof TokenRefused ? 'issued_token' : 'jwks');
+    }
+  }
+
+  /**
+   * A refreshed access token is not checked here (nothing may stand between rotated tokens and their storing), but the
+   * key it names is fetched if the set lacks it, so that the token passes at /me at once. Never throws.
+   */
+  async expectKeyOf(token: string): Promise<void> {
+    let kid: unknown;
+    try {
+      ({ kid } = decodeProtectedHeader(token));
+    } catch {
+      return;
+    }
+    if (typeof kid === 'string' && !this.keys.has(kid)) await this.keys.reloadForIssuedKey(kid).catch(() => undefined);
+  }
+
+  private async verifyFrom(token: string, source: Source): Promise<JWTPayload> {
+    const waiting = this.keys.ready();
+    if (waiting) await waiting;
+    const known = this.remembered(token);
+    if (known) return known;
+    const verified = await this.verifyOnce(token, source);
+    this.verified.set(token, { ...verified, generation: this.keys.generation });
+    return verified.payload;
+  }
+
+  /** A verification made before, if its key is still in the realm's key set and the token has not expired since. */
+  private remembered(token: string): JWTPayload | undefined {
+    const known = this.verified.get(token);
+    if (!known) return undefined;
+    if (known.generation !== this.keys.generation) {
+      if (known.kid === undefined || !this.keys.has(known.kid)) {
+        // The realm removed the key (or the token named none): verified again, against the keys there are now.
+        this.verified.delete(token);
+        return undefined;
+      }
+      known.generation = this.keys.generation;
+    }
+    if ((known.payload.exp ?? 0) + CLOCK_TOLERANCE_SECONDS > this.options.clock.now() / 1000) return known.payload;
+    this.verified.delete(token);
+    throw new TokenRefused('expired since it was verified', true);
+  }
+
+  private async verifyOnce(token: string, source: Source): Promise<Omit<Verified, 'generation'>> {
+    if (!isCanonicalCompactJws(token)) throw new TokenRefused('not a compact JWS in canonical base64url', false);
+    let verified;
+    try {
+      verified = await this.check(token);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw this.refusalOf(err);
+      const reload = source === 'provider' ? this.keys.reloadForIssuedKey(decodeProtectedHeader(token).kid) : this.keys.reloadForUnknownKey();
+      if (!reload) throw this.refusalOf(err);
+      await reload;
+      verified = await this.check(token).catch((again: unknown) => {
+        throw this.refusalOf(again);
+      });
+    }
+    const refusal = this.refusal(verified.payload);
+    if (refusal) throw new TokenRefused(refusal, false);
+    return { payload: verified.payload, kid: verified.protectedHeader.kid };
+  }
+
+  private check(token: string) {
+    return jwtVerify(token, this.keys.getKey, {
+      issuer: this.options.issuer,
+      algorithms: ASYMMETRIC_ALGORITHMS,
+      currentDate: new Date(this.options.clock.now()),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['exp', 'sub'],
     });
   }
 
-  async verify(token: string): Promise<JWTPayload> {
-    const known = this.verified.get(token);
-    if (known) {
-      if ((known.exp ?? 0) + CLOCK_TOLERANCE_SECONDS > this.options.clock.now() / 1000) return known;
-      this.verified.delete(token);
-      throw new ApiError('token_expired', { logFields: { reason: 'expired since it was verified' } });
+  /** jose's failure as a refusal of the token, or as it is when it is about reaching the key set. */
+  private refusalOf(err: unknown): unknown {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_JWT_EXPIRED') {
+      // Expired means "refresh and retry", which only helps a token that was acceptable before it expired: an expired
+      // ID token, or another client's, is as unauthenticated as a fresh one. jose checked the signature and the
+      // issuer before the expiry, and keeps the claims on the error.
+      const refusal = this.refusal((err as { payload?: JWTPayload }).payload ?? {});
+      return new TokenRefused(refusal, refusal === undefined, { cause: err });
     }
-    const payload = await this.verifyOnce(token);
-    this.verified.set(token, payload);
-    return payload;
-  }
-
-  private async verifyOnce(token: string): Promise<JWTPayload> {
-    if (!isCanonicalCompactJws(token)) {
-      throw new ApiError('unauthenticated', { logFields: { reason: 'not a compact JWS in canonical base64url' } });
-    }
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
-        issuer: this.options.issuer,
-        algorithms: ASYMMETRIC_ALGORITHMS,
-        currentDate: new Date(this.options.clock.now()),
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp', 'sub'],
-      }));
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'ERR_JWT_EXPIRED') {
-        // Expired means "refresh and retry", which only helps a token that was acceptable before it expired: an
-        // expired ID token, or another client's, is as unauthenticated as a fresh one. jose checked the signature and
-        // the issuer before the expiry, and keeps the claims on the error.
-        const refusal = this.refusal((err as { payload?: JWTPayload }).payload ?? {});
-        throw new ApiError(refusal ? 'unauthenticated' : 'token_expired', { cause: err, ...(refusal ? { logFields: { reason: refusal } } : {}) });
-      }
-      if (typeof code === 'string' && TOKEN_FAULTS.has(code)) throw new ApiError('unauthenticated', { cause: err });
-      throw translateProviderError(err, 'jwks');
-    }
-    const refusal = this.refusal(payload);
-    if (refusal) throw new ApiError('unauthenticated', { logFields: { reason: refusal } });
-    return payload;
+    if (typeof code === 'string' && TOKEN_FAULTS.has(code)) return new TokenRefused(undefined, false, { cause: err });
+    return err;
   }
 
   /** Why correctly signed claims are still not an access token this gateway accepts; undefined when they are one. */

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Clock } from '../clock.js';
+import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
@@ -55,22 +56,27 @@ export class KeycloakService implements IdentityProvider {
   }
 
   async passwordLogin({ username, password, scope }: PasswordLogin): Promise<TokenSet> {
-    const { config } = await this.connect();
+    const { config, verifier } = await this.connect();
     const parameters: Record<string, string> = { username, password, scope: withOpenId(scope) };
+    let tokens: TokenSet;
     try {
-      return toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
+      tokens = toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
     } catch (err) {
       throw translateProviderError(err, 'login');
     }
+    return this.verifiedIssue(verifier, tokens);
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
-    const { config } = await this.connect();
+    const { config, verifier } = await this.connect();
+    let tokens: TokenSet;
     try {
-      return toTokenSet(await client.refreshTokenGrant(config, refreshToken));
+      tokens = toTokenSet(await client.refreshTokenGrant(config, refreshToken));
     } catch (err) {
       throw translateProviderError(err, 'refresh');
     }
+    await verifier.expectKeyOf(tokens.access_token);
+    return tokens;
   }
 
   async authorizationUrl({ redirectUri, state, nonce, codeChallenge, scope }: AuthorizationRequest): Promise<string> {
@@ -88,13 +94,35 @@ export class KeycloakService implements IdentityProvider {
   }
 
   async exchangeCode({ callbackUrl, redirectUri, state, nonce, codeVerifier }: AuthorizationCallback): Promise<TokenSet> {
-    const { config } = await this.connect();
+    const { config, verifier } = await this.connect();
+    let tokens: TokenSet;
     try {
       const checks = { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true };
-      return toTokenSet(await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }));
+      tokens = toTokenSet(await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }));
     } catch (err) {
       throw translateProviderError(err, 'callback');
     }
+    return this.verifiedIssue(verifier, tokens);
+  }
+
+  /**
+   * Tokens the provider has just issued for a login, their access token verified (and so remembered for the
+   * verifyAccessToken that follows). One that does not verify is the provider's fault, and its session is ended:
+   * nobody will ever hold these tokens.
+   */
+  private async verifiedIssue(verifier: AccessTokenVerifier, tokens: TokenSet): Promise<TokenSet> {
+    try {
+      await verifier.verifyIssued(tokens.access_token);
+    } catch (err) {
+      const { refresh_token } = tokens;
+      if (refresh_token) {
+        this.logout(refresh_token).catch((failure: unknown) => {
+          this.options.logger.warn('auth.login.session_not_ended', { event: 'auth.login.session_not_ended', cause: describeError(failure) });
+        });
+      }
+      throw err;
+    }
+    return tokens;
   }
 
   /** Keycloak's back-channel logout: ends the user session the refresh token belongs to (204, also when already ended). */
@@ -178,7 +206,7 @@ export class KeycloakService implements IdentityProvider {
       // Not the announced end_session_endpoint: that is the browsers' logout, at the front-end hostname, which the
       // gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
       logoutEndpoint: `${this.realmUrl}/protocol/openid-connect/logout`,
-      verifier: new AccessTokenVerifier({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, clientId, fetch: this.fetch, timeoutMs, clock }),
+      verifier: new AccessTokenVerifier({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, clientId, fetch: this.fetch, timeoutMs, clock, logger }),
     };
   }
 }

@@ -1,8 +1,11 @@
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/codes.js';
 
-/** What the gateway was doing when the provider failed; the same provider answer means different things. */
-export type ProviderOperation = 'discovery' | 'jwks' | 'login' | 'refresh' | 'logout' | 'callback';
+/**
+ * What the gateway was doing when the provider failed; the same provider answer means different things.
+ * `issued_token`: checking an access token the token endpoint has just issued, which did not verify.
+ */
+export type ProviderOperation = 'discovery' | 'jwks' | 'login' | 'refresh' | 'logout' | 'callback' | 'issued_token';
 
 /** What is kept of the provider's failure for the log line: never a token, never a raw body. */
 export interface ProviderFailure {
