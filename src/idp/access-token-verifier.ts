@@ -73,8 +73,11 @@ export class AccessTokenVerifier {
 
   /** A token a client presented: 401 when it is not acceptable, the provider's failure when the keys cannot be had. */
   async verify(token: string): Promise<JWTPayload> {
+    // One async frame on the hot path (a remembered token): this is most of what token-mode /me does.
     try {
-      return await this.verifyFrom(token, 'client');
+      const waiting = this.keys.ready();
+      if (waiting) await waiting;
+      return this.remembered(token) ?? (await this.verifyNew(token, 'client'));
     } catch (err) {
       if (!(err instanceof TokenRefused)) throw translateProviderError(err, 'jwks');
       const reason = err.reason === undefined ? {} : { logFields: { reason: err.reason } };
@@ -89,7 +92,9 @@ export class AccessTokenVerifier {
    */
   async verifyIssued(token: string): Promise<JWTPayload> {
     try {
-      return await this.verifyFrom(token, 'provider');
+      const waiting = this.keys.ready();
+      if (waiting) await waiting;
+      return this.remembered(token) ?? (await this.verifyNew(token, 'provider'));
     } catch (err) {
       throw translateProviderError(err, err instanceof TokenRefused ? 'issued_token' : 'jwks');
     }
@@ -109,11 +114,7 @@ export class AccessTokenVerifier {
     if (typeof kid === 'string' && !this.keys.has(kid)) await this.keys.reloadForIssuedKey(kid).catch(() => undefined);
   }
 
-  private async verifyFrom(token: string, source: Source): Promise<JWTPayload> {
-    const waiting = this.keys.ready();
-    if (waiting) await waiting;
-    const known = this.remembered(token);
-    if (known) return known;
+  private async verifyNew(token: string, source: Source): Promise<JWTPayload> {
     const verified = await this.verifyOnce(token, source);
     this.verified.set(token, { ...verified, generation: this.keys.generation });
     return verified.payload;

@@ -67,7 +67,8 @@ export class RealmKeySet {
     if (age < REFRESH_AFTER_MS) return undefined;
     if (!this.inflight && now - this.attemptedAt >= RETRY_AFTER_MS) this.reload().catch(() => undefined);
     if (age < STALE_AFTER_MS) return undefined;
-    if (this.inflight && this.failure === undefined) return this.inflight.then(undefined, () => this.usable());
+    // Not every request waits for a provider that failed last time, unless there is no set left to use meanwhile.
+    if (this.inflight && (this.failure === undefined || age >= MAX_AGE_MS)) return this.inflight.then(undefined, () => this.usable());
     return this.usable();
   }
 
