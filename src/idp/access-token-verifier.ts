@@ -115,8 +115,10 @@ export class AccessTokenVerifier {
   }
 
   private async verifyNew(token: string, source: Source): Promise<JWTPayload> {
+    // The set as it was before: one fetched meanwhile makes the next hit ask whether the key is still there.
+    const generation = this.keys.generation;
     const verified = await this.verifyOnce(token, source);
-    this.verified.set(token, { ...verified, generation: this.keys.generation });
+    this.verified.set(token, { ...verified, generation });
     return verified.payload;
   }
 

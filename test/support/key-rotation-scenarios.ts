@@ -14,11 +14,12 @@ import { KeySetDetour, type KeySetFault, type RotatingRealm } from './rotating-r
 const CSRF = { 'X-CSRF': '1' };
 const ALICE = { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) };
 const UNAUTHENTICATED = { error: 'unauthenticated', message: 'Authentication is required' };
-const FAULTS: [KeySetFault, number, unknown][] = [
-  ['a 500', 502, { error: 'idp_error', message: 'The identity provider answered with an error' }],
-  ['no answer in time', 504, { error: 'idp_timeout', message: 'The identity provider did not answer in time' }],
-  ['a refused connection', 503, { error: 'idp_unavailable', message: 'The identity provider cannot be reached' }],
-  ['a key set without the new key', 502, { error: 'idp_error', message: 'The identity provider answered with an error' }],
+// The fault, the answer, and what the operator reads: the provider event, and what the gateway was doing.
+const FAULTS: [KeySetFault, number, { error: string; message: string }, string, string][] = [
+  ['a 500', 502, { error: 'idp_error', message: 'The identity provider answered with an error' }, 'idp.error', 'jwks'],
+  ['no answer in time', 504, { error: 'idp_timeout', message: 'The identity provider did not answer in time' }, 'idp.timeout', 'jwks'],
+  ['a refused connection', 503, { error: 'idp_unavailable', message: 'The identity provider cannot be reached' }, 'idp.unavailable', 'jwks'],
+  ['a key set without the new key', 502, { error: 'idp_error', message: 'The identity provider answered with an error' }, 'idp.error', 'issued_token'],
 ];
 
 // A Keycloak login costs seconds of its CPU on a busy machine; the key-set timeouts add their own.
@@ -151,7 +152,7 @@ export function keyRotationScenarios(start: () => Promise<RotatingRealm>): void 
 
   it.each(FAULTS)(
     'when the new key cannot be fetched (%s), logins the provider accepted answer %i in the contract, never 401, count as no failure, and leave no provider session',
-    async (fault, status, body) => {
+    async (fault, status, body, event, operation) => {
       const limits = { LOGIN_FAILURES_PER_USER: '2', LOGIN_FAILURES_PER_IP: '2', IDP_TIMEOUT_MS: realm.kind === 'keycloak' ? '3000' : '500' };
       const tap = providerTap();
       const gateway = await warmGateway({ wrapFetch: (network) => detour.wrap(tap.wrap(network)), env: limits });
@@ -165,6 +166,9 @@ export function keyRotationScenarios(start: () => Promise<RotatingRealm>): void 
       } finally {
         detour.off();
       }
+      expect(gateway.logs.events(event).map((line) => line.provider)).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ operation })));
+      expect(gateway.logs.events('auth.login.failed').map((line) => line.error)).toEqual(Array.from({ length: 3 }, () => body.error));
+      expect(gateway.logs.text()).not.toMatch(/eyJ[\w-]*\.eyJ/);
       const right = await login(gateway);
       expect({ status: right.status, body: right.body }).toEqual({ status: 200, body: { message: 'Login successful', token: tokenBody(), user: ALICE } });
 
