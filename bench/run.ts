@@ -1,11 +1,14 @@
 // npm run bench: the gateway's cost per request, side by side with a bare Express app and with express-openid-connect,
 // in interleaved rounds on one machine. `--quick` checks only correctness figures (no timing) and runs in CI.
+// `--idp keycloak` measures the gateway in front of a real Keycloak instead (bench/keycloak/).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { projectRoot } from '../src/project-root.js';
 import { closedPort } from '../test/support/ports.js';
+import { runKeycloakBench } from './keycloak/run.js';
+import { writeBenchmarksDoc } from './lib/docs.js';
 import { load, type LoadResult } from './lib/load.js';
 import { GATEWAY, pin, startTarget, type Target } from './lib/processes.js';
 import { median, medianRatio, spreadPercent } from './lib/stats.js';
@@ -39,6 +42,12 @@ async function start(...args: Parameters<typeof startTarget>): Promise<Target> {
 }
 
 async function main(): Promise<number> {
+  const which = argument('--idp') ?? 'dev';
+  if (which !== 'dev' && which !== 'keycloak') throw new Error('--idp takes dev (the embedded development IdP, the default) or keycloak (a real Keycloak: KEYCLOAK_URL, or one started from KEYCLOAK_VERSION)');
+  if (which === 'keycloak') {
+    if (label !== undefined) throw new Error('--label is for the development IdP\'s run; --idp keycloak writes docs/benchmarks-keycloak.json');
+    return runKeycloakBench(argument, quick);
+  }
   if (label !== undefined && !/^[a-z0-9.-]{1,40}$/.test(label)) throw new Error('--label takes lowercase letters, digits, dots and dashes, e.g. node24');
   const redis = createClient({ url: REDIS_URL });
   await redis.connect().catch((err: unknown) => {
@@ -155,9 +164,11 @@ async function main(): Promise<number> {
   mkdirSync(out, { recursive: true });
   const file = quick ? 'bench-quick' : label ? `benchmarks-${label}` : 'benchmarks';
   writeFileSync(join(out, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  if (!quick) {
+  if (!quick && label) {
     const { renderReport } = await import('./lib/report.js');
     writeFileSync(join(out, `${file}.md`), renderReport(report));
+  } else if (!quick) {
+    writeBenchmarksDoc();
   }
   for (const [name, s] of Object.entries(summary)) {
     const cpu = Object.entries(s.cpuUs).filter(([, us]) => us !== undefined).map(([role, us]) => `${role} ${us} µs`).join(', ');

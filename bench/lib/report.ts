@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/project-root.js';
+import { renderKeycloakSection, type KeycloakReport } from '../keycloak/report.js';
 import { CAPACITY_CONNECTIONS } from '../round.js';
 import { HASHED_USER } from './hashed-user.js';
 
@@ -40,8 +41,11 @@ const medianOf = (values: number[] | number | undefined) => {
   return list.length === 0 ? Number.NaN : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
 };
 
-/** docs/benchmarks.md: the table of one run, its ratios against the targets, and what the run was made on. */
-export function renderReport(report: Report): string {
+/**
+ * docs/benchmarks.md: the table of one run, its ratios against the targets, and what the run was made on; then, when
+ * given, the last run against a real Keycloak.
+ */
+export function renderReport(report: Report, keycloak?: KeycloakReport): string {
   const s = report.summary;
   const get = (name: string): Summary => s[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
   const { ratios, latencies } = report;
@@ -207,5 +211,5 @@ similar cost by design. Refresh has no such deliberate cost; the dev IdP signs t
 ${report.machine.cpus} × ${report.machine.cpu ?? 'unknown CPU'}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, express ${version('express')},
 express-session ${version('express-session')}, connect-redis ${version('connect-redis')}, redis (client) ${version('redis')}, undici ${version('undici')},
 openid-client ${version('openid-client')}, autocannon ${version('autocannon')}.
-`;
+${keycloak ? `\n${renderKeycloakSection(keycloak)}` : ''}`;
 }

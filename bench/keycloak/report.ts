@@ -1,0 +1,132 @@
+// The Keycloak bench's figures (docs/benchmarks-keycloak.json) and its section of docs/benchmarks.md.
+
+interface Summary {
+  rps: number;
+  spread: number;
+  p50: number;
+  p99: number;
+  cpuUs: { server?: number | undefined; idp?: number | undefined; loader?: number | undefined };
+}
+
+export interface KeycloakReport {
+  quick: boolean;
+  date: string;
+  rounds: number;
+  refreshes: number;
+  logins: number;
+  latencySamples: number;
+  refreshChains: number;
+  loginConnections: number;
+  loginUsers: number;
+  pinned: boolean;
+  keycloak: { version: string; own: boolean; cpuMeasured: boolean; passwordHash: string };
+  machine: { cpus: number; cpu: string | undefined; memoryGiB: number; node: string; loadAverage: { before: number[]; after: number[] } };
+  /** Keycloak's CPU per request in each warm-up round, by scenario: the JIT settling. */
+  warmUp: Record<string, number[]>;
+  summary: Record<string, Summary>;
+  ratios: { refresh: number; login: number };
+  /** The gateway's CPU per request as a fraction of Keycloak's in the same run (median of the rounds). */
+  cpuShare: { refresh: number; login: number };
+  /** Each round's own ratio or difference, of which the figures above are the medians. */
+  byRound: { refresh: number[]; login: number[]; refreshCpuShare: number[]; loginCpuShare: number[]; addedGatewayMs: number[]; addedRelayMs: number[]; aboveRelayMs: number[] };
+  latencies: Record<string, number[] | number> & { addedGatewayMs: number; addedRelayMs: number; aboveRelayMs: number };
+  /** CPU per request of the process answering each one-at-a-time run (Keycloak, the gateway, the relay), by round. */
+  latencyCpuUs: Record<string, number[]>;
+  failures: string[];
+}
+
+interface TargetCheck {
+  check: string;
+  target: string;
+  shown(r: KeycloakReport): string;
+  /** Each round's own value. */
+  rounds(r: KeycloakReport): string;
+  met(r: KeycloakReport): boolean;
+}
+
+const percent = (fraction: number) => (Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)} %` : 'n/a');
+const fixed = (values: number[], unit = '') => values.map((v) => `${v.toFixed(2)}${unit}`).join(', ');
+
+/** The issue's targets for the gateway in front of Keycloak, as ratios of one run. */
+export const KEYCLOAK_TARGETS: TargetCheck[] = [
+  { check: 'refresh: throughput via gateway ÷ direct', target: '≥ 0.95', shown: (r) => r.ratios.refresh.toFixed(2), rounds: (r) => fixed(r.byRound.refresh), met: (r) => r.ratios.refresh >= 0.95 },
+  { check: 'login: throughput via gateway ÷ direct', target: '≥ 0.95', shown: (r) => r.ratios.login.toFixed(2), rounds: (r) => fixed(r.byRound.login), met: (r) => r.ratios.login >= 0.95 },
+  {
+    check: "refresh: the gateway's CPU per request ÷ Keycloak's",
+    target: '≤ 15 %',
+    shown: (r) => percent(r.cpuShare.refresh),
+    rounds: (r) => r.byRound.refreshCpuShare.map(percent).join(', '),
+    met: (r) => r.cpuShare.refresh <= 0.15,
+  },
+  {
+    check: "refresh, one at a time: median latency the gateway adds above a bare relay's",
+    target: '≤ 0.5 ms',
+    shown: (r) => `${r.latencies.aboveRelayMs.toFixed(2)} ms`,
+    rounds: (r) => fixed(r.byRound.aboveRelayMs, ' ms'),
+    met: (r) => r.latencies.aboveRelayMs <= 0.5,
+  },
+];
+
+const us = (value: number | undefined) => (value === undefined ? '' : value >= 10_000 ? `${(value / 1000).toFixed(0)} ms` : `${value} µs`);
+const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(2)} ms`);
+const medianOf = (values: number[] | number | undefined) => {
+  const list = Array.isArray(values) ? [...values].sort((a, b) => a - b) : [];
+  return list.length === 0 ? Number.NaN : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
+};
+
+/** The "Against a real Keycloak" section of docs/benchmarks.md. */
+export function renderKeycloakSection(r: KeycloakReport): string {
+  const get = (name: string): Summary => r.summary[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
+  const rows = Object.entries(r.summary).map(([name, s]) => `| ${name} | ${s.rps.toFixed(s.rps < 100 ? 1 : 0)} | ${s.spread.toFixed(0)} % | ${s.p50} | ${s.p99} | ${us(s.cpuUs.server)} | ${us(s.cpuUs.idp)} | ${us(s.cpuUs.loader)} |`);
+  const checks = KEYCLOAK_TARGETS.map((t) => `| ${t.check} | ${t.shown(r)} | ${t.rounds(r)} | ${t.target} | ${t.met(r) ? 'yes' : '**no**'} |`);
+  const load = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
+  const keycloakRefreshUs = get('refresh direct').cpuUs.server;
+  const gatewayRefreshUs = get('refresh via gateway').cpuUs.server;
+  const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay'].map((name) => `${name} ${ms(medianOf(r.latencies[name]))}`).join(', ');
+  const warmUp = (name: string) => (r.warmUp[name] ?? []).map((value) => us(value)).join(', ') || 'n/a';
+  return `## Against a real Keycloak
+
+Written by \`npm run bench -- --idp keycloak\` on ${r.date}: Keycloak ${r.keycloak.version}${r.keycloak.own ? ' started by the bench (scripts/keycloak: the cached distribution, an in-memory database, local caches, one JVM)' : ' named by KEYCLOAK_URL'}, a
+realm of its own imported from keycloak-realm.json (refresh-token rotation with reuse detection, brute-force detection
+on), and users of its own, whose passwords Keycloak stored with its default hashing: ${r.keycloak.passwordHash}. The
+gateway runs in token mode from dist/, as \`npm start\` runs it. First, rounds that are not recorded, until Keycloak's CPU
+per refresh stopped falling (the JVM compiles Keycloak's hot paths as it runs them): Keycloak's CPU per refresh straight
+to it in those rounds was ${warmUp('refresh direct')}; per login, ${warmUp('login direct')}. Then ${r.rounds} interleaved rounds. **This
+machine was shared and busy**: its load average (1, 5, 15 minutes) was ${load(r.machine.loadAverage.before)} before the rounds and
+${load(r.machine.loadAverage.after)} after, on ${r.machine.cpus} CPUs, so the absolute figures are low and noisy; the ratios compare the two sides of
+each round, measured back to back.
+
+| scenario | req/s (median) | spread (max − min) | p50 ms | p99 ms | CPU per request: server | Keycloak behind it | load generator |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+- **refresh**: ${r.refreshes.toLocaleString('en')} refresh grants on each side, over ${r.refreshChains} sessions refreshed side by side, one request in flight per
+  session: each session is refreshed with the token its previous refresh rotated to, as a client keeps its session
+  (Keycloak refuses a refresh token used before, and a session's older tokens once a newer one was used). The sessions
+  come from password grants straight to Keycloak before the run, fresh every round.
+- **login**: ${r.logins} password logins on each side, ${r.loginConnections} at a time, every one successful (a failed login would count toward
+  Keycloak's brute-force detection): through \`POST /api/auth/login\`, and as the same password grant straight to the
+  token endpoint (the same client and scope \`openid\`). The bench's users take turns: with brute-force detection on,
+  Keycloak refuses a user's login while another of that user's is in progress, and was seen to refuse one sent the
+  moment the user's previous login had answered.
+- The server is the gateway through it and Keycloak's JVM straight to it; every thread's CPU, read from /proc.
+${
+  r.pinned
+    ? `- During each pair the gateway (and the bare relay) run on CPU 0, Keycloak's JVM and the load generator on CPU 1
+  (taskset), on both sides alike, as for the development IdP above: the question is whether the gateway limits or slows
+  Keycloak's work; what the gateway costs is in its CPU column.`
+    : '- **Processes were not pinned to CPUs in this run**: the gateway shared the CPUs with Keycloak and the load generator.'
+}
+
+| check | measured (median of the rounds) | each round | target | met |
+|---|---|---|---|---|
+${checks.join('\n')}
+
+Also measured, without a target:
+- One refresh at a time (${r.latencySamples} in a row each round, medians): ${oneAtATime}. The gateway adds
+  ${ms(r.latencies.addedGatewayMs)}; a bare node:http relay doing the same hop with nothing else adds ${ms(r.latencies.addedRelayMs)}.
+- The gateway's CPU per login is ${percent(r.cpuShare.login)} of Keycloak's, whose password hashing dominates a login.
+- Keycloak's own CPU per refresh here, ${us(keycloakRefreshUs)}, against the 8.3 ms its sizing guide budgets (120 refreshes a second per
+  vCPU); the gateway's, ${us(gatewayRefreshUs)}.
+${r.failures.length > 0 ? `\n**Correctness failures in this run**: ${r.failures.join('; ')}.\n` : ''}`;
+}
