@@ -9,7 +9,8 @@ export type AccessTokenCheck =
 /**
  * What Keycloak's userinfo and introspection check beyond the signature: not expired, not revoked, its session (when
  * it has one; client_credentials tokens do not) still there with the token's client, its user enabled. The texts are
- * userinfo's WWW-Authenticate descriptions.
+ * userinfo's WWW-Authenticate descriptions: for the session, the event error code (UserSessionUtil), as 24 and later
+ * answer it.
  */
 export async function checkAccessToken(ctx: IdpContext, token: string): Promise<AccessTokenCheck> {
   const claims = await ctx.minter.readAccessToken(token);
@@ -21,9 +22,9 @@ export async function checkAccessToken(ctx: IdpContext, token: string): Promise<
   if (typeof claims.sid === 'string') {
     const session = ctx.sessions.find(claims.sid, false) ?? ctx.sessions.find(claims.sid, true);
     if (!session || typeof claims.azp !== 'string' || !session.clients.has(claims.azp)) {
-      return failed("User session not found or doesn't have client attached on it");
+      return failed('user_session_not_found');
     }
-    if (!ctx.sessions.isValid(session)) return failed('Session expired');
+    if (!ctx.sessions.isValid(session)) return failed('session_expired');
   }
   if (!user.enabled) return failed('User disabled');
   return { ok: true, claims, user };

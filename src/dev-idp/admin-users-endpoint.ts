@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAccessToken } from './access-token-check.js';
 import type { IdpContext } from './context.js';
 import type { User } from './realm-model.js';
+import { effectiveRoles } from './roles.js';
 
 interface AdminAnswer {
   readonly status: number;
@@ -47,7 +48,7 @@ async function searchUsers(ctx: IdpContext, realmName: string, query: URLSearchP
   const check = token === undefined ? undefined : await checkAccessToken(ctx, token);
   if (!check?.ok) return UNAUTHORIZED;
   if (realmName !== ctx.realm.name) return REALM_NOT_FOUND;
-  const roles = check.user.clientRoles['realm-management'] ?? [];
+  const roles = effectiveRoles(ctx.realm.name, check.user).clients['realm-management'] ?? [];
   const manage = roles.includes('manage-users');
   const view = manage || roles.includes('view-users');
   if (!view && !roles.includes('query-users')) return FORBIDDEN;

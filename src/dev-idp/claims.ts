@@ -1,26 +1,21 @@
 import type { JWTPayload } from 'jose';
 import type { RealmClient } from './realm-file.js';
 import type { User } from './realm-model.js';
+import { effectiveRoles } from './roles.js';
 
-// What Keycloak's default roles composite (default-roles-<realm>) hands every user, service accounts included.
-const DEFAULT_REALM_ROLES = ['offline_access', 'uma_authorization'];
-const DEFAULT_ACCOUNT_ROLES = ['manage-account', 'manage-account-links', 'view-profile'];
-
-/** The role and audience claims of Keycloak's "roles" client scope (full scope allowed, as the demo client). */
+/**
+ * The role and audience claims of Keycloak's "roles" client scope (full scope allowed, as the demo client): the
+ * user's effective roles, each claim left out when empty, as Keycloak leaves it out.
+ */
 export function roleClaims(realm: string, user: User, azp: string): JWTPayload {
-  const realmRoles = [...new Set([`default-roles-${realm}`, ...DEFAULT_REALM_ROLES, ...user.realmRoles])];
-  const clientRoles: Record<string, { roles: string[] }> = {};
-  for (const [clientId, roles] of Object.entries(user.clientRoles)) {
-    if (roles.length > 0) clientRoles[clientId] = { roles: [...roles] };
-  }
-  const account = new Set([...(clientRoles.account?.roles ?? []), ...DEFAULT_ACCOUNT_ROLES]);
-  clientRoles.account = { roles: [...account] };
+  const roles = effectiveRoles(realm, user);
+  const clientRoles = Object.fromEntries(Object.entries(roles.clients).map(([clientId, held]) => [clientId, { roles: [...held] }]));
   // The audience resolve mapper: every client the user holds roles of, except the one the token is for.
   const audience = Object.keys(clientRoles).filter((clientId) => clientId !== azp);
   return {
     ...(audience.length === 1 ? { aud: audience[0] } : audience.length > 1 ? { aud: audience } : {}),
-    realm_access: { roles: realmRoles },
-    resource_access: clientRoles,
+    ...(roles.realm.length > 0 ? { realm_access: { roles: [...roles.realm] } } : {}),
+    ...(Object.keys(clientRoles).length > 0 ? { resource_access: clientRoles } : {}),
   };
 }
 
@@ -56,7 +51,10 @@ export function profileClaims(user: User): JWTPayload {
   };
 }
 
-/** The claims Keycloak's service_account scope adds to a client_credentials token. */
-export function serviceAccountClaims(client: RealmClient, remoteAddress: string): JWTPayload {
-  return { client_id: client.clientId, clientHost: remoteAddress, clientAddress: remoteAddress };
+/**
+ * The claims of the service-account mappers Keycloak gives a client when it creates the client's service-account user
+ * itself; a service-account user the realm file brings comes without them (as Keycloak 26.7.3 imports it).
+ */
+export function serviceAccountClaims(user: User, client: RealmClient, remoteAddress: string): JWTPayload {
+  return user.serviceAccountMappers ? { client_id: client.clientId, clientHost: remoteAddress, clientAddress: remoteAddress } : {};
 }

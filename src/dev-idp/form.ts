@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { KC, KeycloakError } from './keycloak-error.js';
+import { KeycloakError } from './keycloak-error.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -26,6 +26,10 @@ export class Form {
     return this.values.get(name)?.[0];
   }
 
+  isEmpty(): boolean {
+    return this.values.size === 0;
+  }
+
   /** Keycloak's TokenEndpoint.checkParameterDuplicated: any name sent twice fails the request. */
   hasDuplicates(): boolean {
     return [...this.values.values()].some((list) => list.length > 1);
@@ -36,12 +40,9 @@ function isForm(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
-/**
- * Reads the form of a POST to one of Keycloak's form endpoints (@Consumes form-urlencoded). A body of another type is
- * refused as JAX-RS refuses it; no body at all is an empty form, so the endpoint's own "missing parameter" answer shows.
- */
-export async function readForm(req: IncomingMessage): Promise<Form> {
-  if (req.method !== 'POST') return Form.empty();
+/** The body of a POST (empty for other methods), refused past a size no form of these endpoints needs. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (req.method !== 'POST') return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -50,7 +51,19 @@ export async function readForm(req: IncomingMessage): Promise<Form> {
     if (size > MAX_BODY_BYTES) throw new KeycloakError(413, 'invalid_request', 'Request entity too large');
     chunks.push(buffer);
   }
-  if (size === 0) return Form.empty();
-  if (!isForm(req.headers['content-type'])) throw KC.unsupportedMediaType();
-  return Form.parse(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The form of a request to one of Keycloak's form endpoints. A body of another type reads as an empty form, as
+ * Keycloak 26.7.3 reads it (a JSON body to the token endpoint is "Missing form parameter: grant_type", not a 415), and
+ * so does no body at all: the endpoint's own "missing parameter" answer shows.
+ */
+export function formOf(req: IncomingMessage, body: Buffer): Form {
+  if (body.length === 0 || !isForm(req.headers['content-type'])) return Form.empty();
+  return Form.parse(body.toString('utf8'));
+}
+
+export async function readForm(req: IncomingMessage): Promise<Form> {
+  return formOf(req, await readBody(req));
 }

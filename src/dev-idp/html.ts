@@ -4,6 +4,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
+/** How Keycloak types its HTML pages (no space before charset). */
+export const HTML_TYPE = 'text/html;charset=utf-8';
+
 /** The development IdP's few browser pages: plain, labelled as what they are. */
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html>

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { adminUsersRoute } from './admin-users-endpoint.js';
 import { presentedClient } from './client-auth.js';
 import type { EndpointRequest, IdpContext } from './context.js';
-import { Form, readForm } from './form.js';
+import { Form, formOf, readBody } from './form.js';
 import { introspectionEndpoint } from './introspection-endpoint.js';
 import { KC, KeycloakError } from './keycloak-error.js';
 import { logoutEndpoint } from './logout-endpoint.js';
@@ -17,6 +17,8 @@ type Endpoint = SeenRequest['endpoint'];
 
 interface Answer {
   readonly status: number;
+  /** Not this endpoint's request after all: oidc-provider answers it (Keycloak's browser logout). */
+  readonly toProvider?: true;
   readonly json?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   readonly error?: string;
@@ -70,7 +72,12 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
         return { status: 200, json: await tokenEndpoint(ctx, req, extra), headers: NO_STORE };
       },
     },
-    [`${OIDC}/logout`]: { endpoint: 'logout', methods: ['POST'], run: async (req) => (await logoutEndpoint(ctx, req), { status: 204 }) },
+    [`${OIDC}/logout`]: {
+      endpoint: 'logout',
+      methods: ['POST'],
+      // Keycloak's LogoutEndpoint: a form with a refresh_token is a back-channel logout, any other is the browser's.
+      run: async (req) => (req.form.get('refresh_token') === undefined ? { status: 200, toProvider: true } : (await logoutEndpoint(ctx, req), { status: 204 })),
+    },
     [`${OIDC}/revoke`]: { endpoint: 'revoke', methods: ['POST'], run: async (req) => (await revocationEndpoint(ctx, req), { status: 200 }) },
     [`${OIDC}/token/introspect`]: { endpoint: 'introspect', methods: ['POST'], run: async (req) => ({ status: 200, json: await introspectionEndpoint(ctx, req) }) },
     [`${OIDC}/userinfo`]: {
@@ -78,19 +85,28 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
       methods: ['GET', 'POST'],
       run: async (req) => {
         const a = await userinfoEndpoint(ctx, req);
-        const headers: Record<string, string> = a.challenge ? { 'WWW-Authenticate': a.challenge } : { 'Cache-Control': 'no-cache' };
+        // Keycloak's failures: the header, and an empty body typed as text.
+        const headers: Record<string, string> = a.challenge ? { 'WWW-Authenticate': a.challenge, 'Content-Type': 'text/plain;charset=utf-8' } : { 'Cache-Control': 'no-cache' };
         return { status: a.status, headers, ...(a.body ? { json: a.body } : {}), ...(a.error ? { error: a.error } : {}), ...(a.errorDescription ? { errorDescription: a.errorDescription } : {}) };
       },
     },
   };
 
-  async function serveForm(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, run: (r: EndpointRequest) => Promise<Answer>): Promise<void> {
+  async function serveForm(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, run: (r: EndpointRequest) => Promise<Answer>, passOn: () => Promise<void>): Promise<void> {
     let form = Form.empty();
     let answer: Answer;
     try {
-      form = await readForm(req);
+      const body = await readBody(req);
+      form = formOf(req, body);
       const request: EndpointRequest = { form, authorization: req.headers.authorization, presented: presentedClient(req.headers.authorization, form), remoteAddress: remoteAddressOf(req) };
       answer = await run(request);
+      if (answer.toProvider) {
+        // oidc-provider reads a body that was read already from req.body; one that is not a form is none, as here.
+        if (form.isEmpty()) delete req.headers['content-type'];
+        else Object.assign(req, { body });
+        await passOn();
+        return;
+      }
     } catch (error) {
       if (!(error instanceof KeycloakError)) {
         logger.error('development IdP failed on a request', { event: 'dev_idp.internal_error', endpoint, error: error instanceof Error ? error.message : String(error) });
@@ -136,17 +152,20 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
     }
     const prefix = `/realms/${segments[2]}`;
     const path = rawPath.slice(prefix.length);
+    const toProvider = async () => {
+      // Mounted as Express would mount it: oidc-provider derives its mount path from originalUrl minus url.
+      const originalUrl = req.url ?? '/';
+      Object.assign(req, { originalUrl });
+      req.url = originalUrl.slice(prefix.length) || '/';
+      await providerCallback(req, res);
+    };
     const form = formEndpoints[path];
     if (form && form.methods.includes(req.method ?? '')) {
-      await serveForm(req, res, form.endpoint, form.run);
+      await serveForm(req, res, form.endpoint, form.run, toProvider);
       return;
     }
     if (options.extraRoutes && (await options.extraRoutes(req, res, path))) return;
-    // Mounted as Express would mount it: oidc-provider derives its mount path from originalUrl minus url.
-    const originalUrl = req.url ?? '/';
-    Object.assign(req, { originalUrl });
-    req.url = originalUrl.slice(prefix.length) || '/';
-    await providerCallback(req, res);
+    await toProvider();
   }
 
   return (req, res) => {

@@ -31,7 +31,7 @@ export interface DevIdpOptions {
   logger: Logger;
   /** 'production' makes startDevIdp refuse: nothing listens. */
   nodeEnv?: string;
-  /** Keycloak before 26.6 answers a wrong password with 401 (the default here); 26.6 and later with 400. */
+  /** Keycloak 26.6 and later answer a wrong password with 400 (the default here, as the newest tested release); before, 401. */
   passwordGrantErrorStatus?: 400 | 401;
   /** Milliseconds since the epoch; tests move it to expire tokens and sessions without sleeping. */
   now?: () => number;
@@ -97,7 +97,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     sessions,
     minter: new TokenMinter(realm, issuer, material, sessions),
     revoked: new RevokedTokens(() => sessions.now()),
-    passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 401,
+    passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 400,
   };
   const provider = createProvider({ realm, issuer, keys, interactionPath: (uid) => `${realmPath}/login-actions/${uid}` });
   publishCurrentKeys(provider, material);

@@ -3,7 +3,7 @@ export class KeycloakError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,
-    /** Absent only where Keycloak's generic error handler answers with `error` alone (404 realm, 415). */
+    /** Absent only where Keycloak's generic error handler answers with `error` alone (404 realm). */
     readonly description?: string,
   ) {
     super(description === undefined ? `${status} ${error}` : `${status} ${error}: ${description}`);
@@ -21,9 +21,6 @@ const invalidGrant = (description: string) => new KeycloakError(400, 'invalid_gr
 export const KC = {
   realmDoesNotExist: () => new KeycloakError(404, 'Realm does not exist'),
   realmDisabled: () => new KeycloakError(403, 'access_denied', 'Realm not enabled'),
-  // JAX-RS rejects a body that is not form-encoded before Keycloak's code runs; its error handler answers the
-  // exception message alone (derived from KeycloakErrorHandler, not observed).
-  unsupportedMediaType: () => new KeycloakError(415, 'HTTP 415 Unsupported Media Type'),
   duplicatedParameter: () => new KeycloakError(400, 'invalid_request', 'duplicated parameter'),
 
   invalidClient: () => new KeycloakError(401, 'invalid_client', 'Invalid client or Invalid client credentials'),
@@ -39,6 +36,7 @@ export const KC = {
   invalidUserCredentials: (status: 400 | 401) => new KeycloakError(status, 'invalid_grant', 'Invalid user credentials'),
   accountDisabled: () => invalidGrant('Account disabled'),
   accountNotSetUp: () => invalidGrant('Account is not fully set up'),
+  offlineNotAllowed: () => new KeycloakError(400, 'not_allowed', 'Offline tokens not allowed for the user or client'),
 
   noRefreshToken: () => new KeycloakError(400, 'invalid_request', 'No refresh token'),
   invalidRefreshToken: () => invalidGrant('Invalid refresh token'),
@@ -66,7 +64,7 @@ export const KC = {
 
   tokenNotProvided: () => new KeycloakError(400, 'invalid_request', 'Token not provided'),
   unmatchingClients: () => new KeycloakError(400, 'invalid_request', 'Unmatching clients'),
-  introspectionAuthFailed: () => new KeycloakError(401, 'invalid_request', 'Authentication failed.'),
+  introspectionAuthFailed: () => new KeycloakError(401, 'invalid_client', 'Client authentication failed.'),
   introspectionPublicClient: () => new KeycloakError(403, 'invalid_request', 'Client not allowed.'),
   introspectionTokenNotProvided: () => new KeycloakError(400, 'invalid_request', 'Token not provided.'),
   introspectionUnsupportedType: (hint: string) => new KeycloakError(400, 'invalid_request', `Unsupported token type [${hint}].`),

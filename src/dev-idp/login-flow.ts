@@ -3,10 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { IdpContext } from './context.js';
 import { readForm } from './form.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, HTML_TYPE, page } from './html.js';
 import { KC, KeycloakError } from './keycloak-error.js';
 import { verifyPassword } from './passwords.js';
 import type { User } from './realm-model.js';
+import { mayGoOffline } from './roles.js';
 import { grantScope } from './scopes.js';
 import type { Grant } from './token-endpoint.js';
 
@@ -48,7 +49,7 @@ function loginPage(action: string, message?: string, username = ''): string {
 }
 
 function html(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': HTML_TYPE, 'Cache-Control': 'no-store' });
   res.end(body);
 }
 
@@ -110,7 +111,8 @@ export function authorizationCodeGrant(provider: Provider): Grant {
     const user = code.accountId === undefined ? undefined : ctx.realm.userById(code.accountId);
     if (!user || !user.enabled) throw KC.codeNotValid();
     const grant = grantScope(client, code.scope);
-    const { session, client: clientSession } = ctx.sessions.create(user.id, client.clientId, grant.scope, grant.offline);
+    if (grant.offline && !mayGoOffline(ctx.realm.name, user)) throw KC.offlineNotAllowed();
+    const { session, client: clientSession } = ctx.sessions.create(user.id, client.clientId, grant.scope, grant.offline, true);
     return ctx.minter.forSession({ user, client, grant, session, clientSession, ...(code.nonce === undefined ? {} : { nonce: code.nonce }) });
   };
 }

@@ -2,12 +2,14 @@ import type { EndpointRequest, IdpContext } from './context.js';
 import { KC } from './keycloak-error.js';
 import { verifyPassword } from './passwords.js';
 import type { RealmClient } from './realm-file.js';
+import { mayGoOffline } from './roles.js';
 import { grantScope } from './scopes.js';
 import type { TokenResponse } from './tokens.js';
 
 /**
  * The resource owner password grant in Keycloak's order: client allowed, scope valid, then the direct-grant flow
- * (username present, user found and not a service account, enabled, password right), then required actions.
+ * (username present, user found and not a service account, enabled, password right), then required actions, then
+ * whether the user may have the offline token it asked for.
  */
 export async function passwordGrant(ctx: IdpContext, client: RealmClient, req: EndpointRequest): Promise<TokenResponse> {
   if (!client.directAccessGrantsEnabled) throw KC.directGrantsDisabled();
@@ -26,6 +28,7 @@ export async function passwordGrant(ctx: IdpContext, client: RealmClient, req: E
   if (!user.enabled) throw KC.accountDisabled();
   if (!(await verifyPassword(user.password, password))) throw invalid;
   if (user.requiredActions.length > 0) throw KC.accountNotSetUp();
+  if (grant.offline && !mayGoOffline(ctx.realm.name, user)) throw KC.offlineNotAllowed();
   const { session, client: clientSession } = ctx.sessions.create(user.id, client.clientId, grant.scope, grant.offline);
   return ctx.minter.forSession({ user, client, grant, session, clientSession });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
 import { allowedOrigins as originsOf } from './claims.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, HTML_TYPE, page } from './html.js';
 import type { DevIdpKeys } from './keys.js';
 import type { RealmClient } from './realm-file.js';
 import type { RealmModel } from './realm-model.js';
@@ -117,6 +117,12 @@ export function createProvider({ realm, issuer, keys, interactionPath }: Provide
     },
   };
   const provider = new Provider(issuer, configuration);
+  // Typed as Keycloak types its answers: pages text/html;charset=utf-8, JSON (the key set too) application/json.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.response.is('html')) ctx.set('Content-Type', HTML_TYPE);
+    else if (ctx.response.is('json', '+json')) ctx.set('Content-Type', 'application/json');
+  });
   // Listed in discovery as Keycloak lists it; requests never reach it, the token endpoint in front answers them.
   provider.registerGrantType('password', async () => undefined, ['username', 'password', 'scope']);
   return provider;

@@ -17,6 +17,8 @@ export interface User {
   readonly realmRoles: readonly string[];
   readonly clientRoles: Readonly<Record<string, readonly string[]>>;
   readonly serviceAccountClientId: string | undefined;
+  /** A service account Keycloak created itself (not in the file): its client got the service-account claim mappers. */
+  readonly serviceAccountMappers: boolean;
 }
 
 /**
@@ -46,10 +48,14 @@ function toUser(realm: string, user: RealmUser): User {
     realmRoles: user.realmRoles,
     clientRoles: user.clientRoles,
     serviceAccountClientId: user.serviceAccountClientId,
+    serviceAccountMappers: false,
   };
 }
 
-/** Keycloak's import creates the service-account user of a client that has none in the file. */
+/**
+ * Keycloak's import creates the service-account user of a client that has none in the file, the way an
+ * administrator's "enable service accounts" does: with the realm's default roles and the client's claim mappers.
+ */
 function syntheticServiceAccount(realm: string, client: RealmClient): User {
   const username = `service-account-${client.clientId}`.toLowerCase();
   return {
@@ -62,9 +68,10 @@ function syntheticServiceAccount(realm: string, client: RealmClient): User {
     enabled: true,
     requiredActions: [],
     password: undefined,
-    realmRoles: [],
+    realmRoles: [`default-roles-${realm}`],
     clientRoles: {},
     serviceAccountClientId: client.clientId,
+    serviceAccountMappers: true,
   };
 }
 

@@ -10,12 +10,22 @@ const HIDDEN_FROM_SCOPE_STRING = new Set(['roles', 'web-origins', 'acr', 'basic'
 export interface ScopeGrant {
   /** The `scope` of the token response and the access token, e.g. "openid profile email". */
   readonly scope: string;
+  /** Every granted scope, the hidden ones too: what Keycloak writes into the refresh token's `scope` claim. */
+  readonly fullScope: string;
   readonly openid: boolean;
   readonly offline: boolean;
 }
 
+/**
+ * The scope parameter split as Keycloak splits it (Java's String.split(" ")): `scope=` is one empty scope and a doubled
+ * space puts an empty one between, either of which no client has; only trailing spaces are dropped.
+ */
 function words(scope: string | undefined): string[] {
-  return (scope ?? '').split(' ').filter(Boolean);
+  if (scope === undefined) return [];
+  if (scope === '') return [''];
+  const parts = scope.split(' ');
+  while (parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
 /**
@@ -29,9 +39,10 @@ export function grantScope(client: RealmClient, requested: string | undefined): 
   if (asked.some((s) => s !== 'openid' && !defaults.includes(s) && !optional.includes(s))) throw KC.invalidScopes(requested ?? '');
   const granted = new Set<string>();
   if (asked.includes('openid')) granted.add('openid');
-  for (const s of defaults) if (!HIDDEN_FROM_SCOPE_STRING.has(s)) granted.add(s);
-  for (const s of asked) if (optional.includes(s) && !HIDDEN_FROM_SCOPE_STRING.has(s)) granted.add(s);
-  return { scope: [...granted].join(' '), openid: granted.has('openid'), offline: granted.has('offline_access') };
+  for (const s of defaults) granted.add(s);
+  for (const s of asked) if (optional.includes(s)) granted.add(s);
+  const named = [...granted].filter((s) => !HIDDEN_FROM_SCOPE_STRING.has(s));
+  return { scope: named.join(' '), fullScope: [...granted].join(' '), openid: granted.has('openid'), offline: granted.has('offline_access') };
 }
 
 /** A refresh may narrow the scope, never widen it (Keycloak answers a wider one as invalid). */

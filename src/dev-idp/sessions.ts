@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { KC } from './keycloak-error.js';
 import type { Realm } from './realm-file.js';
 
@@ -7,6 +7,8 @@ export interface ClientSession {
   readonly clientId: string;
   /** The scope granted at login; refreshes keep it. */
   readonly scope: string;
+  /** Names the rotation chain in every refresh token of it (Keycloak's reuse_id), when the realm revokes refresh tokens. */
+  readonly reuseId: string;
   currentRefreshTokenId: string | undefined;
   useCount: number;
   /** The order in which this client session's refresh tokens were issued, to tell an older token from a newer one. */
@@ -19,11 +21,18 @@ export interface UserSession {
   readonly userId: string;
   readonly offline: boolean;
   readonly started: number;
+  /** When the user logged in through the browser; Keycloak keeps no auth_time for a direct (password) grant. */
+  readonly authTime: number | undefined;
   lastRefresh: number;
   readonly clients: Map<string, ClientSession>;
 }
 
 const PURGE_EVERY_SECONDS = 60;
+
+/** A session id shaped as Keycloak 26 shapes them (sid, session_state): 24 base64url characters. */
+function sessionId(): string {
+  return randomBytes(18).toString('base64url');
+}
 
 /**
  * In-memory sessions: a restart ends them all, as a Keycloak before 26 (sessions not persisted) would. Keycloak keeps
@@ -43,11 +52,11 @@ export class SessionStore {
     return Math.floor(this.nowMs() / 1000);
   }
 
-  create(userId: string, clientId: string, scope: string, offline: boolean): { session: UserSession; client: ClientSession } {
+  create(userId: string, clientId: string, scope: string, offline: boolean, viaBrowser = false): { session: UserSession; client: ClientSession } {
     this.purge();
     const now = this.now();
-    const client: ClientSession = { clientId, scope, currentRefreshTokenId: undefined, useCount: 0, issued: new Map() };
-    const session: UserSession = { id: randomUUID(), userId, offline, started: now, lastRefresh: now, clients: new Map([[clientId, client]]) };
+    const client: ClientSession = { clientId, scope, reuseId: randomUUID(), currentRefreshTokenId: undefined, useCount: 0, issued: new Map() };
+    const session: UserSession = { id: sessionId(), userId, offline, started: now, authTime: viaBrowser ? now : undefined, lastRefresh: now, clients: new Map([[clientId, client]]) };
     (offline ? this.offline : this.online).set(session.id, session);
     return { session, client };
   }

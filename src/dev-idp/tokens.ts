@@ -77,11 +77,12 @@ export class TokenMinter {
       typ: session.offline ? 'Offline' : 'Refresh',
       azp: client.clientId,
       sid: session.id,
-      scope: grant.scope,
+      scope: grant.fullScope,
+      ...(this.realm.settings.revokeRefreshToken ? { reuse_id: clientSession.reuseId } : {}),
     })
       .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: this.keys.refreshKid })
       .sign(this.keys.refresh);
-    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: session.started, sid: session.id, nonce: args.nonce }) : undefined;
+    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: session.authTime, sid: session.id, nonce: args.nonce }) : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -100,8 +101,8 @@ export class TokenMinter {
     const { user, client, grant } = args;
     const now = this.sessions.now();
     const exp = now + this.realm.settings.accessTokenLifespan;
-    const accessToken = await this.accessToken(user, client, grant, exp, serviceAccountClaims(client, args.remoteAddress));
-    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: now }) : undefined;
+    const accessToken = await this.accessToken(user, client, grant, exp, serviceAccountClaims(user, client, args.remoteAddress));
+    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: undefined }) : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -153,11 +154,11 @@ export class TokenMinter {
     });
   }
 
-  private async idToken(user: User, client: RealmClient, exp: number, accessToken: string, at: { authTime: number; sid?: string; nonce?: string | undefined }): Promise<string> {
+  private async idToken(user: User, client: RealmClient, exp: number, accessToken: string, at: { authTime: number | undefined; sid?: string; nonce?: string | undefined }): Promise<string> {
     return this.sign({
       exp,
       iat: this.sessions.now(),
-      auth_time: at.authTime,
+      ...(at.authTime === undefined ? {} : { auth_time: at.authTime }),
       jti: randomUUID(),
       iss: this.issuer,
       aud: client.clientId,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { Browser as SharedBrowser } from '../support/browser.js';
-import { CLIENT, claims, OIDC, oauthError, startTestIdp, token } from './helpers.js';
+import { CLIENT, claims, OIDC, oauthError, refresh, startTestIdp, token } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/api/auth/callback';
 
@@ -61,7 +61,10 @@ describe('the authorization code flow', () => {
     const res = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
     expect(res.status).toBe(200);
     expect(res.body).toEqual(expect.objectContaining({ token_type: 'Bearer', scope: 'openid profile email', id_token: expect.any(String), refresh_token: expect.any(String) }));
-    expect(claims(res.body?.id_token)).toMatchObject({ nonce: 'nn', aud: 'authgate', preferred_username: 'alice' });
+    // A browser login's ID token says when the user logged in (a password grant's does not).
+    const idToken = claims(res.body?.id_token);
+    expect(idToken).toMatchObject({ nonce: 'nn', aud: 'authgate', preferred_username: 'alice', auth_time: expect.any(Number) });
+    expect(claims((await refresh(idp, res.body?.refresh_token)).body?.id_token).auth_time).toBe(idToken.auth_time);
     expect(claims(res.body?.access_token)).toMatchObject({ azp: 'authgate', sid: res.body?.session_state, preferred_username: 'alice' });
 
     const again = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });

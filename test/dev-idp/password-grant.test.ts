@@ -3,13 +3,13 @@ import type { DevIdp } from '../../src/dev-idp/index.js';
 import { CLIENT, claims, login, oauthError, startTestIdp, token } from './helpers.js';
 
 let idp: DevIdp;
-let idp266: DevIdp;
+let before266: DevIdp;
 beforeAll(async () => {
   idp = await startTestIdp();
-  idp266 = await startTestIdp({ passwordGrantErrorStatus: 400, signingKey: idp.signingKey });
+  before266 = await startTestIdp({ passwordGrantErrorStatus: 401, signingKey: idp.signingKey });
 });
 afterAll(async () => {
-  await Promise.all([idp.close(), idp266.close()]);
+  await Promise.all([idp.close(), before266.close()]);
 });
 
 describe('a successful password grant', () => {
@@ -28,7 +28,7 @@ describe('a successful password grant', () => {
       refresh_token: expect.any(String),
       token_type: 'Bearer',
       'not-before-policy': 0,
-      session_state: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      session_state: expect.stringMatching(/^[\w-]{24}$/),
       scope: 'profile email',
     });
   });
@@ -61,11 +61,11 @@ describe('a refused password grant', () => {
     ['an empty username, looked up and not found', '', 'x', 'invalid_grant', 'Invalid user credentials'],
     ['the service-account user', 'service-account-authgate', '', 'invalid_grant', 'Invalid user credentials'],
     ['pending required actions and a wrong password', 'carol', 'nope', 'invalid_grant', 'Invalid user credentials'],
-  ])('answers %s with 401 (Keycloak before 26.6) or 400 (26.6+)', async (_case, username, password, error, description) => {
-    const before = await login(idp, username, password);
-    const after = await login(idp266, username, password);
+  ])('answers %s with 400 (Keycloak 26.6 and later, the default) or 401 (before 26.6)', async (_case, username, password, error, description) => {
+    const now = await login(idp, username, password);
+    const before = await login(before266, username, password);
+    expect({ status: now.status, body: now.body }).toEqual({ status: 400, body: oauthError(error, description) });
     expect({ status: before.status, body: before.body }).toEqual({ status: 401, body: oauthError(error, description) });
-    expect({ status: after.status, body: after.body }).toEqual({ status: 400, body: oauthError(error, description) });
   });
 
   it.each([
@@ -73,14 +73,14 @@ describe('a refused password grant', () => {
     ['a disabled user with the right password', 'bob', 'bob-password', 400, 'invalid_grant', 'Account disabled'],
     ['pending required actions and the right password', 'carol', 'carol-password', 400, 'invalid_grant', 'Account is not fully set up'],
   ])('answers %s with the same status in both modes', async (_case, username, password, status, error, description) => {
-    for (const target of [idp, idp266]) {
+    for (const target of [idp, before266]) {
       const res = await login(target, username, password);
       expect({ status: res.status, body: res.body }).toEqual({ status, body: oauthError(error, description) });
     }
   });
 
   it('answers a missing username with 401 invalid_request in both modes', async () => {
-    for (const target of [idp, idp266]) {
+    for (const target of [idp, before266]) {
       const res = await token(target, { grant_type: 'password', ...CLIENT, password: 'x' });
       expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: oauthError('invalid_request', 'Missing parameter: username') });
     }
@@ -88,12 +88,32 @@ describe('a refused password grant', () => {
 
   it('answers a missing password like a wrong one', async () => {
     const res = await token(idp, { grant_type: 'password', ...CLIENT, username: 'alice' });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: oauthError('invalid_grant', 'Invalid user credentials') });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('invalid_grant', 'Invalid user credentials') });
   });
 
   it('answers a scope the client does not have, quoting the parameter as sent', async () => {
     const res = await login(idp, 'alice', 'alice-password', { scope: 'openid unknown-scope:123' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('invalid_scope', 'Invalid scopes: openid unknown-scope:123') });
+  });
+
+  it.each([
+    ['an empty scope parameter', ''],
+    ['a doubled space', 'openid  profile'],
+    ['a leading space', ' openid'],
+  ])('answers %s as a scope the client does not have, as Keycloak splits the parameter', async (_case, scope) => {
+    const res = await login(idp, 'alice', 'alice-password', { scope });
+    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('invalid_scope', `Invalid scopes: ${scope}`) });
+  });
+
+  it('refuses an offline token to a user without the offline_access role, as Keycloak does for an imported user without it', async () => {
+    const plain = await startTestIdp({ signingKey: idp.signingKey, realm: (realm) => ({ ...realm, users: realm.users.map((u) => ({ ...u, realmRoles: u.realmRoles.filter((r) => r !== 'offline_access') })) }) });
+    try {
+      const res = await login(plain, 'alice', 'alice-password', { scope: 'openid offline_access' });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('not_allowed', 'Offline tokens not allowed for the user or client') });
+      expect((await login(plain, 'alice', 'alice-password', { scope: 'openid' })).status).toBe(200);
+    } finally {
+      await plain.close();
+    }
   });
 });
 

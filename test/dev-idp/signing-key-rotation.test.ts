@@ -29,7 +29,7 @@ describe('signing keys of the embedded IdP', () => {
     const first = idp.signingKey.privateJwk.kid;
     expect(idp.signingKeys()).toEqual([{ kid: first, priority: 100, active: true }]);
     const { status, contentType, body } = await certs();
-    expect({ status, contentType }).toEqual({ status: 200, contentType: 'application/jwk-set+json; charset=utf-8' });
+    expect({ status, contentType }).toEqual({ status: 200, contentType: 'application/json' });
     expect(body).toEqual({ keys: [{ kty: 'RSA', use: 'sig', kid: first, alg: 'RS256', e: 'AQAB', n: expect.any(String) }] });
   });
 

@@ -114,6 +114,6 @@ describe('unicode is not bad input', () => {
     idp.clearSeen();
     const res = await request(gateway.app).post('/api/auth/login').send({ username: 'ålice-😀-名前', password: 'pässwörd-🔑' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'invalid_credentials', message: 'Invalid username or password' } });
-    expect(idp.seen).toEqual([expect.objectContaining({ grantType: 'password', status: 401 })]);
+    expect(idp.seen).toEqual([expect.objectContaining({ grantType: 'password', status: 400 })]);
   });
 });
