@@ -120,8 +120,8 @@ describe('GET /readyz', () => {
   });
 });
 
-// A Keycloak of 26.6 or later answers a wrong password with 400 (the Keycloak tier's versions do, so the suite above
-// covers it there); the embedded IdP plays the 401 of earlier releases unless told otherwise.
+// Keycloak 26.6 moved a wrong password's answer from 401 to 400. The Keycloak tier meets both for real (26.5.6 answers
+// 401, 26.7.3 400) in the suite above; here the embedded IdP, which plays the 401, is told to play the 400.
 onEmbeddedIdp('it plays the password-grant status of another Keycloak release').describe('POST /api/auth/login against Keycloak 26.6 (400 for a wrong password)', () => {
   let idp266: DevIdp;
   let gateway266: TestGateway;
