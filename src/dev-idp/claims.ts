@@ -52,6 +52,16 @@ export function profileClaims(user: User): JWTPayload {
 }
 
 /**
+ * What the optional client scopes a realm is created with add when granted: microprofile-jwt the user's name as `upn`
+ * and its realm roles as `groups`; address, phone and organization nothing for the realm file's users (no address or
+ * phone attributes, no organizations).
+ */
+export function optionalScopeClaims(realm: string, user: User, fullScope: string): JWTPayload {
+  if (!fullScope.split(' ').includes('microprofile-jwt')) return {};
+  return { upn: user.username, groups: [...effectiveRoles(realm, user).realm] };
+}
+
+/**
  * The claims of the service-account mappers Keycloak gives a client when it creates the client's service-account user
  * itself; a service-account user the realm file brings comes without them (as Keycloak 26.7.3 imports it).
  */

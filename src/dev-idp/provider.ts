@@ -23,7 +23,7 @@ export const KEYCLOAK_ROUTES = {
   pushed_authorization_request: '/protocol/openid-connect/ext/par/request',
 } as const;
 
-export const SCOPES = ['openid', 'profile', 'email', 'roles', 'web-origins', 'acr', 'basic', 'offline_access', 'address', 'phone'];
+export const SCOPES = ['openid', 'profile', 'email', 'roles', 'web-origins', 'acr', 'basic', 'offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'];
 
 /** oidc-provider matches redirect URIs exactly: Keycloak's wildcard and relative ones cannot be registered with it. */
 function exactRedirectUris(client: RealmClient): string[] {

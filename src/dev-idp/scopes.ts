@@ -3,9 +3,14 @@ import type { RealmClient } from './realm-file.js';
 
 // Keycloak's built-in client-scope assignment for a client that does not list its own.
 const DEFAULT_CLIENT_SCOPES = ['profile', 'email', 'roles', 'web-origins', 'acr', 'basic'];
-const OPTIONAL_CLIENT_SCOPES = ['offline_access', 'address', 'phone'];
+const OPTIONAL_CLIENT_SCOPES = ['offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'];
 // Scopes whose "include in token scope" is off in Keycloak: granted, but never named in the `scope` string.
 const HIDDEN_FROM_SCOPE_STRING = new Set(['roles', 'web-origins', 'acr', 'basic']);
+
+/** The client scopes of a client: its own lists, or Keycloak's built-in assignment when the realm file has none. */
+export function clientScopesOf(client: RealmClient): { readonly defaults: readonly string[]; readonly optional: readonly string[] } {
+  return { defaults: client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES, optional: client.optionalClientScopes ?? OPTIONAL_CLIENT_SCOPES };
+}
 
 export interface ScopeGrant {
   /** The `scope` of the token response and the access token, e.g. "openid profile email". */
@@ -33,8 +38,7 @@ function words(scope: string | undefined): string[] {
  * asked. Anything the client does not have fails the whole request with the parameter quoted as sent.
  */
 export function grantScope(client: RealmClient, requested: string | undefined): ScopeGrant {
-  const defaults = client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES;
-  const optional = client.optionalClientScopes ?? OPTIONAL_CLIENT_SCOPES;
+  const { defaults, optional } = clientScopesOf(client);
   const asked = words(requested);
   if (asked.some((s) => s !== 'openid' && !defaults.includes(s) && !optional.includes(s))) throw KC.invalidScopes(requested ?? '');
   const granted = new Set<string>();
@@ -49,7 +53,7 @@ export function grantScope(client: RealmClient, requested: string | undefined): 
 export function narrowScope(client: RealmClient, original: string, requested: string | undefined): ScopeGrant {
   if (words(requested).length === 0) return grantScope(client, original);
   const allowed = new Set(words(original));
-  const defaults = client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES;
+  const { defaults } = clientScopesOf(client);
   if (words(requested).some((s) => !allowed.has(s) && !defaults.includes(s))) throw KC.invalidScopes(requested ?? '');
   return grantScope(client, requested);
 }

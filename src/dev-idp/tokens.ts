@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { compactVerify, SignJWT, type JWTPayload } from 'jose';
-import { allowedOrigins, profileClaims, roleClaims, serviceAccountClaims } from './claims.js';
+import { allowedOrigins, optionalScopeClaims, profileClaims, roleClaims, serviceAccountClaims } from './claims.js';
 import type { KeyMaterial, VerifyingKeyOf } from './keys.js';
 import type { RealmClient } from './realm-file.js';
 import type { RealmModel, User } from './realm-model.js';
@@ -82,7 +82,7 @@ export class TokenMinter {
     })
       .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: this.keys.refreshKid })
       .sign(this.keys.refresh);
-    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: session.authTime, sid: session.id, nonce: args.nonce }) : undefined;
+    const idToken = grant.openid ? await this.idToken(user, client, grant, exp, accessToken, { authTime: session.authTime, sid: session.id, nonce: args.nonce }) : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -102,7 +102,7 @@ export class TokenMinter {
     const now = this.sessions.now();
     const exp = now + this.realm.settings.accessTokenLifespan;
     const accessToken = await this.accessToken(user, client, grant, exp, serviceAccountClaims(user, client, args.remoteAddress));
-    const idToken = grant.openid ? await this.idToken(user, client, exp, accessToken, { authTime: undefined }) : undefined;
+    const idToken = grant.openid ? await this.idToken(user, client, grant, exp, accessToken, { authTime: undefined }) : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -151,10 +151,11 @@ export class TokenMinter {
       scope: grant.scope,
       ...rest,
       ...profileClaims(user),
+      ...optionalScopeClaims(this.realm.name, user, grant.fullScope),
     });
   }
 
-  private async idToken(user: User, client: RealmClient, exp: number, accessToken: string, at: { authTime: number | undefined; sid?: string; nonce?: string | undefined }): Promise<string> {
+  private async idToken(user: User, client: RealmClient, grant: ScopeGrant, exp: number, accessToken: string, at: { authTime: number | undefined; sid?: string; nonce?: string | undefined }): Promise<string> {
     return this.sign({
       exp,
       iat: this.sessions.now(),
@@ -170,6 +171,7 @@ export class TokenMinter {
       at_hash: atHash(accessToken),
       acr: '1',
       ...profileClaims(user),
+      ...optionalScopeClaims(this.realm.name, user, grant.fullScope),
     });
   }
 

@@ -45,6 +45,15 @@ describe('a successful password grant', () => {
     expect((await login(idp, 'alice', 'alice-password', { scope: 'email' })).body).not.toHaveProperty('id_token');
   });
 
+  it('grants the optional scopes a new Keycloak realm has; microprofile-jwt adds upn and the realm roles as groups', async () => {
+    const res = await login(idp, 'admin', 'admin-password', { scope: 'openid address phone microprofile-jwt organization' });
+    expect(res.body?.scope).toBe('openid profile email address phone microprofile-jwt organization');
+    for (const jwt of [res.body?.access_token, res.body?.id_token]) {
+      expect(claims(jwt)).toMatchObject({ upn: 'admin', groups: ['user', 'admin', 'offline_access'] });
+    }
+    expect(claims((await login(idp, 'admin', 'admin-password')).body?.access_token)).not.toHaveProperty('upn');
+  });
+
   it('issues an offline token, typ Offline without expiry, for offline_access', async () => {
     const res = await login(idp, 'alice', 'alice-password', { scope: 'offline_access' });
     expect({ scope: res.body?.scope, refresh_expires_in: res.body?.refresh_expires_in }).toEqual({ scope: 'profile email offline_access', refresh_expires_in: 0 });
