@@ -6,6 +6,8 @@ const DEFAULT_CLIENT_SCOPES = ['profile', 'email', 'roles', 'web-origins', 'acr'
 const OPTIONAL_CLIENT_SCOPES = ['offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'];
 // Scopes whose "include in token scope" is off in Keycloak: granted, but never named in the `scope` string.
 const HIDDEN_FROM_SCOPE_STRING = new Set(['roles', 'web-origins', 'acr', 'basic']);
+// Accepted, but granted only in a realm with organizations enabled, which a realm file here cannot say (26.7.3).
+const NEVER_GRANTED = new Set(['organization']);
 
 /** The client scopes of a client: its own lists, or Keycloak's built-in assignment when the realm file has none. */
 export function clientScopesOf(client: RealmClient): { readonly defaults: readonly string[]; readonly optional: readonly string[] } {
@@ -44,7 +46,7 @@ export function grantScope(client: RealmClient, requested: string | undefined): 
   const granted = new Set<string>();
   if (asked.includes('openid')) granted.add('openid');
   for (const s of defaults) granted.add(s);
-  for (const s of asked) if (optional.includes(s)) granted.add(s);
+  for (const s of asked) if (optional.includes(s) && !NEVER_GRANTED.has(s)) granted.add(s);
   const named = [...granted].filter((s) => !HIDDEN_FROM_SCOPE_STRING.has(s));
   return { scope: named.join(' '), fullScope: [...granted].join(' '), openid: granted.has('openid'), offline: granted.has('offline_access') };
 }

@@ -45,9 +45,10 @@ describe('a successful password grant', () => {
     expect((await login(idp, 'alice', 'alice-password', { scope: 'email' })).body).not.toHaveProperty('id_token');
   });
 
-  it('grants the optional scopes a new Keycloak realm has; microprofile-jwt adds upn and the realm roles as groups', async () => {
+  it('accepts the optional scopes a new Keycloak realm has; microprofile-jwt adds upn and the realm roles as groups', async () => {
     const res = await login(idp, 'admin', 'admin-password', { scope: 'openid address phone microprofile-jwt organization' });
-    expect(res.body?.scope).toBe('openid profile email address phone microprofile-jwt organization');
+    // organization is accepted but not granted: the realm has no organizations (as Keycloak 26.7.3 answers).
+    expect(res.body?.scope).toBe('openid profile email address phone microprofile-jwt');
     for (const jwt of [res.body?.access_token, res.body?.id_token]) {
       expect(claims(jwt)).toMatchObject({ upn: 'admin', groups: ['user', 'admin', 'offline_access'] });
     }
