@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { keycloakSettings, startKeycloak } from '../../scripts/keycloak/index.js';
 import { KeycloakTestAdmin } from '../../test/keycloak/admin-api.js';
 import { listenerPid } from '../lib/listener-pid.js';
-import { processCpuMs, type Target } from '../lib/processes.js';
+import { processCpuMs, processWaitMs, type Target } from '../lib/processes.js';
 
 export interface BenchKeycloak {
   target: Target;
@@ -36,6 +36,7 @@ export async function benchKeycloak(log: (line: string) => void): Promise<BenchK
       pid: pid ?? 0,
       rss: () => (pid === undefined ? Number.NaN : Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024),
       cpuMs: () => (pid === undefined ? Number.NaN : processCpuMs(pid)),
+      waitMs: () => (pid === undefined ? Number.NaN : processWaitMs(pid)),
       stop: async () => running?.stop(),
     },
   };

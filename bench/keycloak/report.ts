@@ -6,6 +6,7 @@ interface Summary {
   p50: number;
   p99: number;
   cpuUs: { server?: number | undefined; idp?: number | undefined; loader?: number | undefined };
+  waitUs?: { server?: number | undefined; idp?: number | undefined };
 }
 
 export interface KeycloakReport {
@@ -32,6 +33,8 @@ export interface KeycloakReport {
   latencies: Record<string, number[] | number> & { addedGatewayMs: number; addedRelayMs: number; aboveRelayMs: number };
   /** CPU per request of the process answering each one-at-a-time run (Keycloak, the gateway, the relay), by round. */
   latencyCpuUs: Record<string, number[]>;
+  /** Time per request that process waited for a CPU in each one-at-a-time run, by round. */
+  latencyWaitUs: Record<string, number[]>;
   failures: string[];
 }
 

@@ -33,8 +33,8 @@ export interface KeycloakRoundSettings {
 }
 
 export interface KeycloakSink extends Sink {
-  /** CPU per request, in µs, of the process answering a one-at-a-time latency run. */
-  latencyCpu(name: string, us: number): void;
+  /** CPU per request, and time per request waiting for a CPU, in µs, of the process answering a one-at-a-time run. */
+  latencyCpu(name: string, cpuUs: number, waitUs: number): void;
   /** Loops that ended early: a non-2xx answer or an error (a refresh chain then lost its token). */
   brokenLoops(name: string, count: number): void;
 }
@@ -89,11 +89,12 @@ export class KeycloakRound {
     const measure = (name: string, server: Target, options: ClosedLoopOptions, behind?: Target) => this.measure(sink, name, server, behind, options);
     // The median latency, and the CPU per request of the process that answers: Keycloak, or the hop in front of it.
     const oneAtATime = async (name: string, server: Target, options: Omit<ClosedLoopOptions, 'states' | 'amount'>, token: string) => {
-      const before = server.cpuMs();
+      const before = { cpu: server.cpuMs(), wait: server.waitMs() };
       const result = await closedLoop({ ...options, states: [token], amount: settings.latencySamples });
       if (result.states.length === 0) sink.brokenLoops(`${name}, one at a time`, 1);
+      const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
       sink.latency(name, result.p50);
-      sink.latencyCpu(name, Math.round(((server.cpuMs() - before) * 1000) / Math.max(1, result.requests)));
+      sink.latencyCpu(name, perRequest(server.cpuMs() - before.cpu), perRequest(server.waitMs() - before.wait));
     };
 
     this.apart(true);
@@ -122,12 +123,16 @@ export class KeycloakRound {
 
   /** One run, with the CPU time each process spent on it per request: the server, Keycloak behind it, the load generator. */
   private async measure(sink: KeycloakSink, name: string, server: Target, behind: Target | undefined, options: ClosedLoopOptions): Promise<void> {
-    const before = { server: server.cpuMs(), behind: behind?.cpuMs() ?? 0, loader: process.cpuUsage() };
+    const before = { server: server.cpuMs(), behind: behind?.cpuMs() ?? 0, loader: process.cpuUsage(), serverWait: server.waitMs(), behindWait: behind?.waitMs() ?? 0 };
     const result: ClosedLoopResult = await closedLoop(options);
     const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
     const loader = process.cpuUsage(before.loader);
     result.cpuUs = { server: perRequest(server.cpuMs() - before.server), loader: perRequest((loader.user + loader.system) / 1000) };
-    if (behind) result.cpuUs.idp = perRequest(behind.cpuMs() - before.behind);
+    result.waitUs = { server: perRequest(server.waitMs() - before.serverWait) };
+    if (behind) {
+      result.cpuUs.idp = perRequest(behind.cpuMs() - before.behind);
+      result.waitUs.idp = perRequest(behind.waitMs() - before.behindWait);
+    }
     const broken = options.states.length - result.states.length;
     if (broken > 0) sink.brokenLoops(name, broken);
     // The figures only: the run's thousands of latencies and tokens stay out of the report.

@@ -66,12 +66,15 @@ export async function runKeycloakBench(argument: (name: string) => string | unde
     const pinned = cpuCount >= 2 && keycloak.own && keycloak.target.pid > 0 && pin(process.pid, all) && pin(keycloak.target.pid, all);
     const round = new KeycloakRound({ keycloak: keycloak.target, gateway, relay }, realmName, USERS, PASSWORD, pinned ? { gateway: '0', keycloak: '1', all } : undefined);
 
-    const recorded: Recorded = { runs: {}, latencies: {}, latencyCpuUs: {} };
+    const recorded: Recorded = { runs: {}, latencies: {}, latencyCpuUs: {}, latencyWaitUs: {} };
     const broken: string[] = [];
     const sink: KeycloakSink = {
       run: (name, result) => (recorded.runs[name] ??= []).push(result),
       latency: (name, ms) => (recorded.latencies[name] ??= []).push(ms),
-      latencyCpu: (name, us) => (recorded.latencyCpuUs[name] ??= []).push(us),
+      latencyCpu: (name, cpuUs, waitUs) => {
+        (recorded.latencyCpuUs[name] ??= []).push(cpuUs);
+        (recorded.latencyWaitUs[name] ??= []).push(waitUs);
+      },
       brokenLoops: (name, count) => broken.push(`${name}: ${count} of its loops ended early (a non-2xx answer or an error)`),
     };
     const warmUp = quick ? {} : await warmUpRounds(round, sink);

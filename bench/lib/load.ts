@@ -12,6 +12,8 @@ export interface LoadResult {
   non2xx: number;
   /** CPU time per request, in µs, of the server under load, of the IdP behind it, and of the load generator. */
   cpuUs?: { server: number; idp?: number; loader: number };
+  /** Time per request, in µs, the server and the IdP behind it spent ready to run but waiting for a CPU. */
+  waitUs?: { server: number; idp?: number };
 }
 
 export interface LoadOptions {

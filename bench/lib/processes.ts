@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/project-root.js';
 
@@ -14,6 +14,8 @@ export interface Target {
   rss(): number;
   /** CPU time the process has used so far (user + system, all threads), in milliseconds, read from /proc. */
   cpuMs(): number;
+  /** Time its threads alive now have spent runnable but waiting for a CPU, in milliseconds (see processWaitMs). */
+  waitMs(): number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startTarget(name: string, file: string, port: number, env:
     pid: child.pid ?? 0,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     cpuMs: () => processCpuMs(child.pid ?? 0),
+    waitMs: () => processWaitMs(child.pid ?? 0),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -66,6 +69,27 @@ export function processCpuMs(pid: number): number {
   // The fields after the command name, which is in parentheses and may contain spaces: utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * Time the threads of a process have spent ready to run but waiting for a CPU (the scheduler's run_delay, summed over
+ * /proc/<pid>/task/<tid>/schedstat), in milliseconds: on a machine other work keeps busy, what a process lost to it.
+ * Only threads alive now count (one that ended takes its figure with it); NaN where the kernel keeps no such figures.
+ */
+export function processWaitMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // The thread ended while we read.
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
