@@ -1,6 +1,6 @@
 import { checkAccessToken } from './access-token-check.js';
 import { authenticateClient } from './client-auth.js';
-import { allowedOrigins, profileClaims, roleClaims } from './claims.js';
+import { allowedOrigins, optionalScopeClaims, profileClaims, roleClaims } from './claims.js';
 import type { EndpointRequest, IdpContext } from './context.js';
 import { KC, KeycloakError } from './keycloak-error.js';
 import type { User } from './realm-model.js';
@@ -38,6 +38,7 @@ function refreshTokenClaims(ctx: IdpContext, refresh: RefreshClaims, user: User)
     ...roles,
     scope,
     ...profileClaims(user),
+    ...optionalScopeClaims(ctx.realm.name, user, scope),
   };
 }
 
