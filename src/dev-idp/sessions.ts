@@ -72,16 +72,19 @@ export class SessionStore {
     return session.lastRefresh + idle > now && (max === undefined || session.started + max > now);
   }
 
-  /** When a refresh token issued now expires: idle timeout from now, capped by the maximum; none for an unbounded offline session. */
-  refreshTokenExpiry(session: UserSession): number | undefined {
+  /**
+   * When a refresh token issued at `now` expires: idle timeout from then, capped by the maximum; none for an unbounded
+   * offline session. One `now` for a whole token answer, or its lifetimes disagree by a second across a clock tick.
+   */
+  refreshTokenExpiry(session: UserSession, now = this.now()): number | undefined {
     const { idle, max } = this.limits(session);
     if (session.offline && max === undefined) return undefined;
-    return Math.min(this.now() + idle, session.started + (max ?? Number.MAX_SAFE_INTEGER));
+    return Math.min(now + idle, session.started + (max ?? Number.MAX_SAFE_INTEGER));
   }
 
   /** Keycloak never lets an access token outlive its session's maximum lifespan. */
-  accessTokenExpiry(session: UserSession | undefined, lifespan: number): number {
-    const exp = this.now() + lifespan;
+  accessTokenExpiry(session: UserSession | undefined, lifespan: number, now = this.now()): number {
+    const exp = now + lifespan;
     const max = session ? this.limits(session).max : undefined;
     return session && max !== undefined ? Math.min(exp, session.started + max) : exp;
   }

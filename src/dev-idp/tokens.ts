@@ -62,9 +62,9 @@ export class TokenMinter {
   async forSession(args: { user: User; client: RealmClient; grant: ScopeGrant; session: UserSession; clientSession: ClientSession; nonce?: string }): Promise<TokenResponse> {
     const { user, client, grant, session, clientSession } = args;
     const now = this.sessions.now();
-    const exp = this.sessions.accessTokenExpiry(session, this.realm.settings.accessTokenLifespan);
+    const exp = this.sessions.accessTokenExpiry(session, this.realm.settings.accessTokenLifespan, now);
     const accessToken = await this.accessToken(user, client, grant, exp, { sid: session.id });
-    const refreshExp = this.sessions.refreshTokenExpiry(session);
+    const refreshExp = this.sessions.refreshTokenExpiry(session, now);
     const refreshId = randomUUID();
     this.sessions.recordRefreshToken(clientSession, refreshId);
     const refreshToken = await new SignJWT({
