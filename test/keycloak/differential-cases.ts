@@ -138,6 +138,10 @@ export const CASES: readonly Case[] = [
   // Introspection.
   { name: 'introspection: an access token', run: async (c) => seen(c, await c.post(`${OIDC}/token/introspect`, { ...client(c), token: (await tokensOf(c)).access_token })) },
   { name: 'introspection: a refresh token', run: async (c) => seen(c, await c.post(`${OIDC}/token/introspect`, { ...client(c), token: (await tokensOf(c)).refresh_token, token_type_hint: 'refresh_token' })) },
+  {
+    name: 'introspection: a refresh token with microprofile-jwt',
+    run: async (c) => seen(c, await c.post(`${OIDC}/token/introspect`, { ...client(c), token: (await tokensOf(c, { scope: 'openid microprofile-jwt' })).refresh_token, token_type_hint: 'refresh_token' })),
+  },
   { name: 'introspection: garbage', run: async (c) => seen(c, await c.post(`${OIDC}/token/introspect`, { ...client(c), token: 'garbage' })) },
   {
     name: 'introspection: after logout',
