@@ -78,7 +78,13 @@ Written by ${run} (code in \`bench/\`); do not edit by hand. Every figure comes 
 a warm-up round that is not recorded, then ${report.rounds} interleaved rounds (each round alternates which side of a
 comparison goes first), each target in a process of its own on loopback. A ratio is the median of the rounds' own
 ratios, both sides measured back to back. These machines are shared and noisy: read the ratios, not the absolute
-numbers. CPU figures are the process's user + system time over a scenario divided by its requests (all threads).
+numbers. CPU figures are the process's user + system time over a scenario divided by its requests (all threads).${
+    keycloak
+      ? `
+The last section, [Against a real Keycloak](#against-a-real-keycloak), comes from a run of its own
+(\`npm run bench -- --idp keycloak\`), on the day it names.`
+      : ''
+  }
 
 ## Results
 
@@ -185,7 +191,7 @@ What is left, from the profiles and the CPU figures above:
   through the gateway, ${percent(idpCpuBusy('refresh direct', 'server'))} direct; above 100 % is the estimate's own error, since a fixed-count run's throughput
   comes from its mean latency). The gateway adds a stage to every request's round trip, and on two cores that costs
   throughput against an IdP this cheap. Against Keycloak, which its sizing guide budgets at several times this IdP's
-  CPU per refresh, the gateway's share would be small (see "Also measured" above). One effect weighs on the ratio:
+  CPU per refresh, the gateway's share would be small (see "Also measured" above${keycloak ? ', and as measured in [Against a real Keycloak](#against-a-real-keycloak)' : ''}). One effect weighs on the ratio:
   in each round the gateway has been idle for half a minute (the /me scenarios) when the refresh pair starts, and
   after such a pause its CPU per refresh over the next 1,500 is nearly twice what it is without one. In side runs
   with only token /me before the pair, the ratio was 0.96 without the pause and 0.71–0.73 with 25 s of idling added.
