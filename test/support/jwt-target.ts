@@ -1,4 +1,4 @@
-import { expect } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { MovableClock } from './clock.js';
@@ -127,4 +127,26 @@ export class JwtTarget {
     const logged = this.gateway.logs.text();
     return [...this.sent].filter((token) => token.length > 40 && logged.includes(token.slice(-40)));
   }
+}
+
+/** What every JWT attack suite checks at its end: the gateway still serves, nothing was fetched or leaked. */
+export function describeAfterwards(target: () => JwtTarget): void {
+  describe('afterwards', () => {
+    it('the gateway still answers a valid token, old or new, with 200', async () => {
+      const t = target();
+      const fresh = await loginThrough(t.gateway.app);
+      const answers = await Promise.all([t.bearer(t.alice.access_token), t.bearer(fresh.access_token)]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers[1]?.body).toEqual({ user: expect.objectContaining({ username: 'alice', sub: t.claims.sub }) });
+    });
+
+    it('the key set was fetched a handful of times in all, the attacker site never, and no token reached a log line', () => {
+      const t = target();
+      expect(t.keySetFetches).toBeLessThanOrEqual(3);
+      expect(t.attackerSite.requests).toEqual([]);
+      expect(t.tokensInLogs()).toEqual([]);
+      expect(t.gateway.logs.lines().filter((line) => typeof line.status === 'number' && line.status >= 500)).toEqual([]);
+      expect(Object.prototype).not.toHaveProperty('typ');
+    });
+  });
 }
