@@ -1,13 +1,6 @@
 // The Keycloak bench's figures (docs/benchmarks-keycloak.json) and its section of docs/benchmarks.md.
 
-interface Summary {
-  rps: number;
-  spread: number;
-  p50: number;
-  p99: number;
-  cpuUs: { server?: number | undefined; idp?: number | undefined; loader?: number | undefined };
-  waitUs?: { server?: number | undefined; idp?: number | undefined };
-}
+import type { Summary } from '../lib/report.js';
 
 export interface KeycloakReport {
   quick: boolean;

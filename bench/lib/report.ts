@@ -8,12 +8,14 @@ import { HASHED_USER } from './hashed-user.js';
 // Keycloak's documented CPU sizing (concepts-memory-and-cpu-sizing): 120 refresh-token requests a second per vCPU.
 const KEYCLOAK_REFRESHES_PER_VCPU = 120;
 
-interface Summary {
+export interface Summary {
   rps: number;
   spread: number;
   p50: number;
   p99: number;
   cpuUs: { server?: number | undefined; idp?: number | undefined; loader?: number | undefined };
+  /** Time waiting for a CPU per request (the scheduler's run delay); recorded by the Keycloak bench. */
+  waitUs?: { server?: number | undefined; idp?: number | undefined };
 }
 
 export interface Report {
