@@ -15,6 +15,13 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK runs in browsers and bots: it speaks the contract and knows nothing of the server's internals.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!contract/)', message: 'src/client imports only from src/contract' }] }],
+    },
+  },
+  {
     // The demo SPA runs in a browser.
     files: ['examples/spa/**/*.js'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly', FormData: 'readonly' } },

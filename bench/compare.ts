@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { projectRoot } from '../src/project-root.js';
+import { projectRoot } from '../src/support/project-root.js';
 import { closedPort } from '../test/support/ports.js';
 import { load } from './lib/load.js';
 import { GATEWAY, startTarget, type Target } from './lib/processes.js';

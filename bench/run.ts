@@ -5,7 +5,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { projectRoot } from '../src/project-root.js';
+import { projectRoot } from '../src/support/project-root.js';
 import { closedPort } from '../test/support/ports.js';
 import { runKeycloakBench } from './keycloak/run.js';
 import { writeBenchmarksDoc } from './lib/docs.js';

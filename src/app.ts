@@ -1,6 +1,6 @@
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
-import type { Clock } from './clock.js';
+import type { Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { AccountDirectory } from './idp/account-directory.js';
 import type { IdentityProvider } from './idp/identity-provider.js';
@@ -21,6 +21,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { sessionModeRoutes, sessionReadRoutes } from './http/routes/session-mode.js';
 import { tokenModeRoutes } from './http/routes/token-mode.js';
 import type { SessionCodec } from './sessions/session-codec.js';
+import type { VersionedSessionStore } from './sessions/versioned-session-store.js';
 import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
 import { sessionMiddleware } from './sessions/session-middleware.js';
 import { SessionReader } from './sessions/session-reader.js';
@@ -32,8 +33,10 @@ export interface AppDeps {
   identityProvider: IdentityProvider;
   /** Who holds an email (Keycloak's Admin API): one failure budget per account, whether username or email is typed. */
   accountDirectory?: AccountDirectory;
-  /** Sessions, locks, denylist and rate limits: in memory, or in Redis for many instances. */
+  /** Locks, denylist and rate limits: in memory, or in Redis for many instances. */
   stores: Stores;
+  /** The sessions, on the same footing as the stores (sessions/create-session-store.ts). */
+  sessions: VersionedSessionStore;
   /** Encrypts what the stores keep; built from SESSION_SECRET. */
   codec: SessionCodec;
   logger: Logger;
@@ -90,13 +93,13 @@ export function createApp(deps: AppDeps): Express {
 }
 
 function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): Router {
-  const { config, identityProvider, stores, codec, logger, clock } = deps;
+  const { config, identityProvider, stores, sessions: sessionStore, codec, logger, clock } = deps;
   const cookie = sessionCookie(config.publicUrl);
-  const refresher = new SessionRefresher({ identityProvider, sessions: stores.sessions, shared: stores.shared, codec, clock, logger, idpTimeoutMs: config.idp.timeoutMs });
+  const refresher = new SessionRefresher({ identityProvider, sessions: sessionStore, shared: stores.shared, codec, clock, logger, idpTimeoutMs: config.idp.timeoutMs });
   const sessions = new SessionService({
     identityProvider,
     refresher,
-    reader: new SessionReader(stores.sessions, cookie.name, config.sessionSecret),
+    reader: new SessionReader(sessionStore, cookie.name, config.sessionSecret),
     cookie,
     clock,
     logger,
@@ -106,7 +109,7 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
   const router = express.Router();
   // The reads (every /me) first: they need none of express-session's per-request work, nor the code-flow routes.
   router.use(sessionReadRoutes({ sessions }));
-  router.use(sessionMiddleware(stores.sessions, cookie, config.sessionSecret));
+  router.use(sessionMiddleware(sessionStore, cookie, config.sessionSecret));
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
   router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
   return router;

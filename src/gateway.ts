@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './app.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { DevIdp } from './dev-idp/index.js';
 import { KeycloakAdmin } from './idp/keycloak-admin.js';
@@ -10,9 +10,10 @@ import { KeycloakService } from './idp/keycloak-service.js';
 import { providerFetch } from './idp/provider-fetch.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from './support/project-root.js';
+import { createSessionStore } from './sessions/create-session-store.js';
 import { SessionCodec } from './sessions/session-codec.js';
-import { stoppableServer } from './stoppable-server.js';
+import { stoppableServer } from './http/stoppable-server.js';
 import { createStores } from './stores/create-stores.js';
 
 export interface RunningGateway {
@@ -62,8 +63,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
   const accountDirectory = new KeycloakAdmin({ ...config.idp, url: idpUrl, clientSecret, fetch: providerFetch(config.idp.timeoutMs), clock });
   const codec = new SessionCodec(config.sessionSecret);
-  const stores = createStores({ redisUrl: config.redisUrl, codec, clock, logger });
-  const app = createApp({ config, identityProvider, accountDirectory, stores, codec, logger, clock, requestContext });
+  const stores = createStores({ redisUrl: config.redisUrl, clock, logger });
+  const sessions = createSessionStore(stores, { codec, clock, logger });
+  const app = createApp({ config, identityProvider, accountDirectory, stores, sessions, codec, logger, clock, requestContext });
 
   const { server, stop } = stoppableServer(app, logger);
   server.listen(config.port, options.host ?? '0.0.0.0');

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../src/config/load-config.js';
 import { startGateway, type RunningGateway } from '../src/gateway.js';
 import { RequestContext } from '../src/observability/request-context.js';
-import { projectRoot } from '../src/project-root.js';
+import { projectRoot } from '../src/support/project-root.js';
 import { captureLogs } from './support/logs.js';
 
 // The README's curl walk-through, run as written (only the port differs) against the gateway and its embedded IdP.

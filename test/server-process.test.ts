@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { projectRoot } from '../src/project-root.js';
+import { projectRoot } from '../src/support/project-root.js';
 import { keepAliveLoad, type Outcome } from './support/keep-alive-load.js';
 
 interface Run {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import type { KeycloakTestAdmin } from '../../test/keycloak/admin-api.js';
 import { closedPort } from '../../test/support/ports.js';
 import { BENCHMARKS_DOC, writeBenchmarksDoc } from '../lib/docs.js';

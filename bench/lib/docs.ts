@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import type { KeycloakReport } from '../keycloak/report.js';
 import { renderReport, type Report } from './report.js';
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 
 /** The gateway runs as `npm start` runs it: the build in dist/ (`npm run bench` builds it first when it is stale). */
 export const GATEWAY = 'dist/src/server.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { renderKeycloakSection, type KeycloakReport } from '../keycloak/report.js';
 import { CAPACITY_CONNECTIONS } from '../round.js';
 import { HASHED_USER } from './hashed-user.js';

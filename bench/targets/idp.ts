@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/observability/logger.js';
 import { HASHED_USER } from '../lib/hashed-user.js';
 import { loadRealmFile, startDevIdp } from '../../src/dev-idp/index.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 
 const realm = await loadRealmFile(join(projectRoot(), 'keycloak-realm.json'));
 realm.accessTokenLifespan = Number(process.env.ACCESS_TOKEN_LIFESPAN ?? realm.accessTokenLifespan);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { isPrepared, preparedDistribution } from './distribution.js';
 import { freePort } from './free-port.js';
 import { createInstanceHome } from './instance-home.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors/codes.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 /** Every code the gateway answers with, plus `network_error` when no answer arrived at all (offline, DNS, CORS). */
 export type AuthErrorCode = ErrorCode | 'network_error';

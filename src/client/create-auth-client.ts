@@ -1,5 +1,5 @@
 import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import type { User } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import { AuthError, toAuthError } from './auth-error.js';
 import { inBrowser, NodeCookies } from './node-cookies.js';
 import { TabChannel, withTabLock, type TabMessage } from './tab-channel.js';

@@ -2,5 +2,5 @@
 export { createAuthClient, type AuthClient, type AuthClientOptions, type AuthEvent, type AuthMethods, type SessionState, type SessionTimes } from './create-auth-client.js';
 export { AuthError, type AuthErrorCode } from './auth-error.js';
 export { memoryStorage, webStorage, type StoredTokens, type TokenStorage } from './token-storage.js';
-export type { User } from '../idp/identity-provider.js';
-export type { ErrorCode } from '../errors/codes.js';
+export type { User } from '../contract/user.js';
+export type { ErrorCode } from '../contract/errors.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../project-root.js';
+import { projectRoot } from '../support/project-root.js';
 import { VARIABLES, type VariableName } from './variables.js';
 
 const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../observability/logger.js';
-import { projectRoot } from '../project-root.js';
+import { projectRoot } from '../support/project-root.js';
 import { loadRealmFile, startDevIdp } from './index.js';
 
 /*

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorBody, type ErrorCode, type FieldProblem } from './codes.js';
+import { ERROR_CODES, type ErrorBody, type ErrorCode, type FieldProblem } from '../contract/errors.js';
 
 export interface ApiErrorOptions {
   message?: string;

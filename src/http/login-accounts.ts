@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { AccountLookupError, type AccountDirectory } from '../idp/account-directory.js';
-import type { User } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 

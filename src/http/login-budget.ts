@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { Store } from 'express-rate-limit';
 import { ApiError } from '../errors/api-error.js';
-import type { User } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { LoginAccounts } from './login-accounts.js';

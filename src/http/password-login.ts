@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
+import type { IdentityProvider, TokenSet } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import { loginBudgetOf } from './login-budget.js';
 import { hashForLog } from './route-helpers.js';
 import { loginBody, parseBody } from './validation.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../errors/api-error.js';
-import type { ErrorCode } from '../errors/codes.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 // C0 and C1 controls and DEL: never part of a real user name, and a classic way to forge log lines.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point

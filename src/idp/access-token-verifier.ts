@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ApiError } from '../errors/api-error.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { RealmKeySet } from './realm-key-set.js';
 import { translateProviderError } from './translate-error.js';

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { User } from './identity-provider.js';
+import type { User } from '../contract/user.js';
 
 /** Keycloak's access-token claims mapped onto the contract's user: the same fields whatever the provider version. */
 export function userFromClaims(claims: JWTPayload): User {

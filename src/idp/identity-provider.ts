@@ -1,3 +1,5 @@
+import type { User } from '../contract/user.js';
+
 /** What the gateway needs from an OpenID Connect provider; KeycloakService is the implementation. */
 
 export interface TokenSet {
@@ -8,14 +10,6 @@ export interface TokenSet {
   refresh_expires_in?: number;
   token_type: 'Bearer';
   scope?: string;
-}
-
-export interface User {
-  sub: string;
-  username: string;
-  email: string | null;
-  name: string | null;
-  roles: string[];
 }
 
 export interface VerifiedAccessToken {

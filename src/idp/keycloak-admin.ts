@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { AccountLookupError, type AccountDirectory } from './account-directory.js';
 import type { Fetch } from './provider-fetch.js';
 import { ProviderResponseError } from './provider-response-error.js';

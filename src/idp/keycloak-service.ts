@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Fetch } from './provider-fetch.js';

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors/api-error.js';
-import type { ErrorCode } from '../errors/codes.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 /**
  * What the gateway was doing when the provider failed; the same provider answer means different things.

@@ -1,4 +1,5 @@
-import type { TokenSet, User } from '../idp/identity-provider.js';
+import type { TokenSet } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 
 /**
  * What a logged-in session holds. Not the ID token: nothing uses it after login (logout goes through the back channel

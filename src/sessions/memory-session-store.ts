@@ -1,5 +1,5 @@
 import { Store, type SessionData } from 'express-session';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { MemoryKeyValueStore } from '../stores/memory-key-value-store.js';
 import type { SessionCodec } from './session-codec.js';
 import { sessionTtlSeconds, settle, type ReplaceOutcome, type VersionedSessionStore } from './versioned-session-store.js';

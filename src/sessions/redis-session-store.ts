@@ -1,6 +1,6 @@
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../stores/redis-client.js';
 import { guarded } from '../stores/store-unavailable.js';

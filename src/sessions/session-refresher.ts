@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { ApiError } from '../errors/api-error.js';
 import { userFromClaims } from '../idp/claims.js';
-import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
+import type { IdentityProvider, TokenSet } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import type { Logger } from '../observability/logger.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
 import { authOf, refreshedAuthState, withAuth, type AuthState } from './auth-state.js';

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { ApiError } from '../errors/api-error.js';
-import type { IdentityProvider, TokenSet, User } from '../idp/identity-provider.js';
+import type { IdentityProvider, TokenSet } from '../idp/identity-provider.js';
+import type { User } from '../contract/user.js';
 import type { Logger } from '../observability/logger.js';
 import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits, type SessionSummary } from './auth-state.js';
 import type { SessionCookie } from './session-cookie.js';

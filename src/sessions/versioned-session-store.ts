@@ -1,5 +1,5 @@
 import type { SessionData, Store } from 'express-session';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { authOf, sessionExpiresAt } from './auth-state.js';
 
 export type ReplaceOutcome = 'written' | 'changed' | 'gone';

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
-import { MemorySessionStore } from '../sessions/memory-session-store.js';
-import { RedisSessionStore } from '../sessions/redis-session-store.js';
-import type { SessionCodec } from '../sessions/session-codec.js';
-import type { VersionedSessionStore } from '../sessions/versioned-session-store.js';
 import { AccessTokenDenylist } from './denylist.js';
 import type { KeyValueStore } from './key-value-store.js';
 import { MemoryKeyValueStore } from './memory-key-value-store.js';
@@ -15,11 +11,15 @@ import { connectRedis, disconnectRedis, type RedisClient } from './redis-client.
 import { RedisKeyValueStore } from './redis-key-value-store.js';
 import { guarded } from './store-unavailable.js';
 
-/** Every piece of state the gateway keeps, in memory for one instance or in Redis for many. */
+/**
+ * The shared state below the sessions, in memory for one instance or in Redis for many: key-value entries, the
+ * denylist and rate-limit counters. The session store is built on it by sessions/create-session-store.ts.
+ */
 export interface Stores {
   /** 'memory' or 'redis', for logs and readiness. */
   readonly kind: 'memory' | 'redis';
-  readonly sessions: VersionedSessionStore;
+  /** The Redis connection and the key namespace, for stores built on top (the sessions); undefined in memory. */
+  readonly redis: { readonly client: RedisClient; readonly prefix: string } | undefined;
   /** Refresh locks and results, pending code-flow logins. */
   readonly shared: KeyValueStore;
   readonly denylist: AccessTokenDenylist;
@@ -32,7 +32,6 @@ export interface Stores {
 
 export interface CreateStoresOptions {
   redisUrl: string | undefined;
-  codec: SessionCodec;
   clock: Clock;
   logger: Logger;
   /** An already connected client (tests share one); otherwise one is made from redisUrl. */
@@ -42,15 +41,15 @@ export interface CreateStoresOptions {
 }
 
 export function createStores(options: CreateStoresOptions): Stores {
-  const { redisUrl, codec, clock, logger } = options;
-  if (!redisUrl && !options.redisClient) return memoryStores(codec, clock);
+  const { redisUrl, clock, logger } = options;
+  if (!redisUrl && !options.redisClient) return memoryStores(clock);
   const client = options.redisClient ?? connectRedis(redisUrl ?? '', logger);
   const ownsClient = !options.redisClient;
   const prefix = options.keyPrefix ?? 'authgate:';
   const shared = new RedisKeyValueStore(client, prefix);
   return {
     kind: 'redis',
-    sessions: new RedisSessionStore({ client, codec, clock, logger, prefix: `${prefix}sess:` }),
+    redis: { client, prefix },
     shared,
     denylist: new AccessTokenDenylist(shared, clock),
     rateLimitStore: (name) => new RateLimitRedisStore({ prefix: `${prefix}rl:${name}:`, sendCommand: rateLimitCommand(client) }),
@@ -61,10 +60,10 @@ export function createStores(options: CreateStoresOptions): Stores {
   };
 }
 
-function memoryStores(codec: SessionCodec, clock: Clock): Stores {
+function memoryStores(clock: Clock): Stores {
   return {
     kind: 'memory',
-    sessions: new MemorySessionStore({ codec, clock }),
+    redis: undefined,
     shared: new MemoryKeyValueStore({ clock }),
     // Its own bound: a flood of login attempts must not push logged-out tokens off the denylist.
     denylist: new AccessTokenDenylist(new MemoryKeyValueStore({ clock }), clock),

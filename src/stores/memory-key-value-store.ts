@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../support/clock.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 export interface MemoryKeyValueStoreOptions {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { MovableClock } from '../support/clock.js';
 import { listen, type Listening } from '../support/listen.js';

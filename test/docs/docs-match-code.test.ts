@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { VARIABLES } from '../../src/config/variables.js';
-import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/errors/codes.js';
+import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/contract/errors.js';
 import { openApiDocument } from '../../src/http/openapi/document.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { buildTestGateway } from '../support/gateway.js';
 
 const read = (path: string) => readFileSync(join(projectRoot(), path), 'utf8');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 
 /*
  * What the Keycloak tier's tests ask of a real Keycloak's Admin REST API, as the master realm's bootstrap admin

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BrowserContext } from 'playwright-core';
 import { freePort, keycloakSettings, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak/index.js';
 import type { Fetch } from '../../src/idp/provider-fetch.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { buildTestGateway } from '../support/gateway.js';
 import { listen, type Listening } from '../support/listen.js';

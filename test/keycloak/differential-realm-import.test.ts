@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadRealmFile, type Realm } from '../../src/dev-idp/index.js';
 import { RealmModel } from '../../src/dev-idp/realm-model.js';
 import { clientScopesOf } from '../../src/dev-idp/scopes.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { KeycloakTestAdmin } from './admin-api.js';
 import { keycloakUnderTest } from './tier.js';
 

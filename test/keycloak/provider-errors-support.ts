@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request, { type Response as TestResponse } from 'supertest';
 import type { Fetch } from '../../src/idp/provider-fetch.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { MovableClock } from '../support/clock.js';
 import { buildTestGateway, type TestGateway } from '../support/gateway.js';
 import type { KeycloakTestAdmin } from './admin-api.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { checkPrerequisites, keycloakSettings, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak/index.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 
 /*
  * The Keycloak tier (npm run test:keycloak). Jest's global setup starts one real Keycloak for every suite, unless

@@ -80,7 +80,7 @@ describe('what the gateway logs', () => {
     const cookie = ((login.headers['set-cookie'] as unknown as string[])[0] ?? '').split(';')[0] ?? '';
     const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0] ?? '';
     expect(sid.length).toBeGreaterThan(20);
-    const stored = await session.stores.sessions.read(sid);
+    const stored = await session.sessions.read(sid);
     const auth = authOf(stored);
     const secrets = [CANARY_PASSWORD, DEMO_CLIENT_SECRET, TEST_SESSION_SECRET, sid, cookie, auth?.accessToken, auth?.refreshToken].filter((v): v is string => Boolean(v));
     expect(secrets).toHaveLength(7);
@@ -88,7 +88,7 @@ describe('what the gateway logs', () => {
     await agent.get('/api/auth/me');
     clock.advanceSeconds(290);
     await agent.get('/api/auth/me');
-    const refreshed = authOf(await session.stores.sessions.read(sid));
+    const refreshed = authOf(await session.sessions.read(sid));
     secrets.push(refreshed?.accessToken ?? 'missing', refreshed?.refreshToken ?? 'missing');
     await agent.post('/api/auth/logout');
     await agent.post('/api/auth/logout').set(csrf).set('Origin', 'https://evil.example');

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/support/clock.js';
 
 /** Real time plus an offset the test can move forward, shared by the gateway and the embedded IdP. */
 export class MovableClock implements Clock {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '../../src/errors/codes.js';
+import { ERROR_CODES, type ErrorCode } from '../../src/contract/errors.js';
 import type { RawAnswer } from './raw-http.js';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;

@@ -1,12 +1,14 @@
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/support/clock.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { KeycloakAdmin } from '../../src/idp/keycloak-admin.js';
 import { KeycloakService } from '../../src/idp/keycloak-service.js';
 import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
+import { createSessionStore } from '../../src/sessions/create-session-store.js';
+import type { VersionedSessionStore } from '../../src/sessions/versioned-session-store.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
 import type { RedisClient } from '../../src/stores/redis-client.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
@@ -23,6 +25,7 @@ export interface TestGateway {
   clock: Clock;
   keycloak: KeycloakService;
   stores: Stores;
+  sessions: VersionedSessionStore;
   codec: SessionCodec;
 }
 
@@ -73,11 +76,11 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({
     redisUrl: undefined,
-    codec,
     clock,
     logger: logs.logger,
     ...(redis ? { redisClient: redis.client, keyPrefix: redis.keyPrefix } : {}),
   });
-  const app = createApp({ config, identityProvider: keycloak, accountDirectory, stores, codec, logger: logs.logger, clock, requestContext });
-  return { app, config, logs, clock, keycloak, stores, codec };
+  const sessions = createSessionStore(stores, { codec, clock, logger: logs.logger });
+  const app = createApp({ config, identityProvider: keycloak, accountDirectory, stores, sessions, codec, logger: logs.logger, clock, requestContext });
+  return { app, config, logs, clock, keycloak, stores, sessions, codec };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createLogger } from '../../src/observability/logger.js';
 import { loadRealmFile, startDevIdp, type DevIdp, type DevIdpOptions, type Realm, type RealmFile } from '../../src/dev-idp/index.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { Writable } from 'node:stream';
 
 export async function demoRealm(): Promise<Realm> {

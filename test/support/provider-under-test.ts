@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DevIdp, RealmFile, SeenRequest } from '../../src/dev-idp/index.js';
 import type { Fetch } from '../../src/idp/provider-fetch.js';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../src/support/project-root.js';
 import { KeycloakTestAdmin, type AdminRealm } from '../keycloak/admin-api.js';
 import { keycloakUnderTest } from '../keycloak/tier.js';
 import type { MovableClock } from './clock.js';

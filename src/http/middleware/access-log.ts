@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../support/clock.js';
 import type { Logger } from '../../observability/logger.js';
 
 /** One line per request. The path only: a query string may carry what must never be logged. */

@@ -1,6 +1,6 @@
 import { MemoryStore, rateLimit, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import type { Request, RequestHandler } from 'express';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../support/clock.js';
 import type { AccountDirectory } from '../../idp/account-directory.js';
 import type { Logger } from '../../observability/logger.js';
 import { LoginAccounts } from '../login-accounts.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from '../../errors/codes.js';
+import { ALL_ERROR_CODES, ERROR_CODES, type ErrorCode } from '../../contract/errors.js';
 import { loginBody, logoutBody, refreshBody } from '../validation.js';
 
 type Json = Record<string, unknown>;

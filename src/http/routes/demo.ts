@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { projectRoot } from '../../project-root.js';
+import { projectRoot } from '../../support/project-root.js';
 
 /**
  * The demo SPA (examples/spa) and the SDK it uses, bundled for the browser on first request. Development only: it

@@ -1,7 +1,7 @@
 import type { RequestListener, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
-import { createHttpServer } from './http/http-server.js';
-import type { Logger } from './observability/logger.js';
+import { createHttpServer } from './http-server.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface StoppableServer {
   readonly server: Server;
