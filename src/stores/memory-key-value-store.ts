@@ -1,15 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../support/clock.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 export interface MemoryKeyValueStoreOptions {
   clock: Clock;
-  /** Upper bound on entries; past it, expired entries are swept and then the soonest-inserted dropped. */
+  /** Upper bound on entries; past it, expired entries are swept and then the least recently used dropped. */
   maxEntries?: number;
-}
-
-interface Entry {
-  value: string;
-  expiresAt: number;
 }
 
 /**
@@ -17,14 +13,22 @@ interface Entry {
  * Every operation finishes synchronously inside its promise, which is what makes the compare-and-set ones atomic.
  */
 export class MemoryKeyValueStore implements KeyValueStore {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  private readonly entries: LRUCache<string, string>;
   private lastSweep = Number.NEGATIVE_INFINITY;
-  /** How many live entries had to be dropped to stay within the bound (exposed for metrics and tests). */
+  /** How many entries had to be dropped to stay within the bound (exposed for metrics and tests). */
   evicted = 0;
 
   constructor(private readonly options: MemoryKeyValueStoreOptions) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    const { clock } = options;
+    this.entries = new LRUCache<string, string>({
+      max: options.maxEntries ?? 100_000,
+      perf: { now: () => clock.now() },
+      // Read the clock on every check instead of caching it for a millisecond, so a test's moved clock counts at once.
+      ttlResolution: 0,
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') this.evicted += 1;
+      },
+    });
   }
 
   get size(): number {
@@ -32,11 +36,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.live(key)?.value;
+    return this.entries.get(key);
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
-    return keys.map((key) => this.live(key)?.value);
+    return keys.map((key) => this.entries.get(key));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -44,26 +48,25 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.live(key)) return false;
+    if (this.entries.get(key) !== undefined) return false;
     this.put(key, value, ttlMs);
     return true;
   }
 
   async take(key: string): Promise<string | undefined> {
-    const entry = this.live(key);
+    const value = this.entries.get(key);
     this.entries.delete(key);
-    return entry?.value;
+    return value;
   }
 
   async extendIfValue(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const entry = this.live(key);
-    if (entry?.value !== value) return false;
-    entry.expiresAt = this.options.clock.now() + ttlMs;
+    if (this.entries.get(key) !== value) return false;
+    this.put(key, value, ttlMs);
     return true;
   }
 
   async deleteIfValue(key: string, value: string): Promise<void> {
-    if (this.live(key)?.value === value) this.entries.delete(key);
+    if (this.entries.get(key) === value) this.entries.delete(key);
   }
 
   async delete(key: string): Promise<void> {
@@ -75,47 +78,28 @@ export class MemoryKeyValueStore implements KeyValueStore {
    * 'gone' when there is no value, 'changed' when the test refused it.
    */
   replaceIf(key: string, test: (current: string) => boolean, value: string, ttlMs: number): 'written' | 'changed' | 'gone' {
-    const entry = this.live(key);
-    if (!entry) return 'gone';
-    if (!test(entry.value)) return 'changed';
+    const current = this.entries.get(key);
+    if (current === undefined) return 'gone';
+    if (!test(current)) return 'changed';
     this.put(key, value, ttlMs);
     return 'written';
   }
 
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.options.clock.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
   private put(key: string, value: string, ttlMs: number): void {
+    // lru-cache reads a TTL of 0 as "never expires"; here it means "already expired", as in Redis.
     if (ttlMs <= 0) {
       this.entries.delete(key);
       return;
     }
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.makeRoom();
-    this.entries.set(key, { value, expiresAt: this.options.clock.now() + ttlMs });
+    if (this.entries.size >= this.entries.max && !this.entries.has(key)) this.sweepExpired();
+    this.entries.set(key, value, { ttl: ttlMs });
   }
 
-  private makeRoom(): void {
+  /** Expired entries make room before live ones are evicted; a sweep is linear, so at most once a second. */
+  private sweepExpired(): void {
     const now = this.options.clock.now();
-    // A full sweep is linear; at most once a second, so a flood of writes stays linear overall.
-    if (now - this.lastSweep >= 1000) {
-      this.lastSweep = now;
-      for (const [key, entry] of this.entries) {
-        if (entry.expiresAt <= now) this.entries.delete(key);
-      }
-    }
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-      this.evicted += 1;
-    }
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    this.entries.purgeStale();
   }
 }
