@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../support/constant-time.js';
 import type { Form } from './form.js';
 import { KC } from './keycloak-error.js';
 import type { RealmClient } from './realm-file.js';
@@ -31,10 +31,6 @@ export function presentedClient(authorization: string | undefined, form: Form): 
     }
   }
   return { clientId: form.get('client_id'), secret: form.get('client_secret') };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 /**
