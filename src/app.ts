@@ -8,7 +8,7 @@ import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import type { Stores } from './stores/create-stores.js';
 import { accessLog } from './http/middleware/access-log.js';
-import { parseBody, refuseSecretsInQuery } from './http/middleware/body.js';
+import { readBody, refuseSecretsInQuery } from './http/middleware/body.js';
 import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (req.headers.origin === undefined ? next() : corsHandler(req, res, next)));
   app.use(refuseSecretsInQuery);
   if (config.authMode === 'session') app.use(csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]));
-  app.use(parseBody);
+  app.use(readBody);
 
   const loginGuards = loginRateLimit({
     failuresPerUser: config.loginFailuresPerUser,

@@ -19,7 +19,7 @@ const formParser = express.urlencoded({ limit: BODY_LIMIT, extended: false, para
  * Reads a JSON or form body when there is one; requests without a body (every GET) pass in one check, so the read
  * path of the API pays nothing for the parsers.
  */
-export const parseBody: RequestHandler = (req, res, next) => {
+export const readBody: RequestHandler = (req, res, next) => {
   if (!hasBody(req.headers)) return next();
   requireKnownMediaType(req, res, (err?: unknown) => {
     if (err) return next(err);
