@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -56,22 +56,26 @@ export class ConfigError extends Error {
 
 export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
-  /** Folder holding default.json and <NODE_ENV>.json. */
+  /** Folder holding the per-environment files, <NODE_ENV>.json. */
   configDir?: string;
 }
 
 /**
- * The only reader of the environment. Environment variables win over config/<NODE_ENV>.json, which wins over
- * config/default.json. A wrong or missing value throws a ConfigError naming every offending variable.
+ * The only reader of the environment. Environment variables win over config/<NODE_ENV>.json, which wins over the
+ * schema's default (variables.ts, the one copy of each default). A wrong or missing value throws a ConfigError naming
+ * every offending variable.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const configDir = options.configDir ?? join(projectRoot(), 'config');
   const nodeEnv = env.NODE_ENV ?? 'development';
-  const merged: Record<string, unknown> = {
-    ...readJson(join(configDir, 'default.json')),
-    ...readJson(join(configDir, `${nodeEnv}.json`)),
-  };
+  // A file of defaults that won over the schema's made a second copy, where editing the schema could change nothing:
+  // refused rather than ignored, so that a deployment which still has one learns its values are not read.
+  const defaultsFile = join(configDir, 'default.json');
+  if (existsSync(defaultsFile)) {
+    throw new ConfigError([`${fileName(defaultsFile)}: not read (the defaults live in the schema); put its entries in <NODE_ENV>.json or the environment`]);
+  }
+  const merged: Record<string, unknown> = readJson(join(configDir, `${nodeEnv}.json`));
   for (const name of Object.keys(VARIABLES)) {
     const value = env[name];
     if (value !== undefined && value !== '') merged[name] = value;
@@ -159,7 +163,12 @@ function readJson(path: string): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new ConfigError([`${path.split(/[\\/]/).slice(-2).join('/')}: not a JSON object`]);
+  throw new ConfigError([`${fileName(path)}: not a JSON object`]);
+}
+
+/** The file with its folder (config/test.json), without the machine's path to it. */
+function fileName(path: string): string {
+  return path.split(/[\\/]/).slice(-2).join('/');
 }
 
 function deepFreeze<T>(value: T): T {

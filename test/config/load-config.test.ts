@@ -47,10 +47,16 @@ describe('loadConfig', () => {
     expect(config.sessionSecret).toMatch(/^[\w-]{43}$/);
   });
 
-  it('lets the environment win over config/<NODE_ENV>.json, which wins over config/default.json', () => {
-    const dir = configDir({ 'default.json': { PORT: 4000, LOG_LEVEL: 'debug', KEYCLOAK_REALM: 'one' }, 'staging.json': { PORT: 5000, KEYCLOAK_REALM: 'two' } });
+  it("lets the environment win over config/<NODE_ENV>.json, which wins over the schema's default", () => {
+    const dir = configDir({ 'staging.json': { PORT: 5000, KEYCLOAK_REALM: 'two' }, 'other.json': { LOG_LEVEL: 'debug' } });
     const config = loadConfig({ env: { NODE_ENV: 'staging', KEYCLOAK_REALM: 'three' }, configDir: dir });
-    expect({ port: config.port, level: config.logLevel, realm: config.idp.realm }).toEqual({ port: 5000, level: 'debug', realm: 'three' });
+    expect({ port: config.port, level: config.logLevel, realm: config.idp.realm }).toEqual({ port: 5000, level: 'info', realm: 'three' });
+  });
+
+  it('refuses a config/default.json rather than ignore it, since the defaults live in the schema alone', () => {
+    expect(problems({}, configDir({ 'default.json': { PORT: 4000 } }))).toEqual([
+      expect.stringMatching(/\/default\.json: not read \(the defaults live in the schema\); put its entries in <NODE_ENV>\.json or the environment$/),
+    ]);
   });
 
   it('parses lists, numbers and flags from their string forms', () => {
@@ -136,7 +142,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses a config file entry it does not know and a config file that is not JSON', () => {
-    expect(problems({}, configDir({ 'default.json': { PROT: 3000 } }))).toEqual(['PROT: not a setting authgate knows (config file entry)']);
-    expect(problems({}, configDir({ 'default.json': '{ nope' }))).toEqual([expect.stringContaining('default.json: not a JSON object')]);
+    expect(problems({}, configDir({ 'development.json': { PROT: 3000 } }))).toEqual(['PROT: not a setting authgate knows (config file entry)']);
+    expect(problems({}, configDir({ 'development.json': '{ nope' }))).toEqual([expect.stringContaining('development.json: not a JSON object')]);
   });
 });

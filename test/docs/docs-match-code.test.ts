@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { VARIABLES } from '../../src/config/variables.js';
+import { literalDefault, shownDefault } from '../../src/config/defaults.js';
+import { VARIABLES, type VariableName } from '../../src/config/variables.js';
 import { ALL_ERROR_CODES, ERROR_CODES } from '../../src/contract/errors.js';
 import { openApiDocument } from '../../src/http/openapi/document.js';
 import { projectRoot } from '../../src/support/project-root.js';
@@ -23,15 +24,40 @@ function tableRows(markdown: string, header: string): string[][] {
   return rows;
 }
 
+const NAMES = Object.keys(VARIABLES) as VariableName[];
+
 describe('the docs say what the code does', () => {
-  it("the README's configuration table lists every variable of the schema with its default and meaning", () => {
+  it("the README's configuration table lists every variable of the schema with the schema's default and meaning", () => {
     const rows = tableRows(read('README.md'), 'variable | default | meaning');
-    expect(rows).toEqual(Object.entries(VARIABLES).map(([name, v]) => [`\`${name}\``, v.shownDefault, v.meaning]));
+    expect(rows).toEqual(NAMES.map((name) => [`\`${name}\``, shownDefault(name), VARIABLES[name].meaning]));
+  });
+
+  it("the README's configuration section names every override the config folder ships", () => {
+    const section = read('README.md').split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
+    for (const file of readdirSync(join(projectRoot(), 'config'))) {
+      expect(section).toContain(`config/${file}`);
+      for (const [name, value] of Object.entries(JSON.parse(read(`config/${file}`)) as Record<string, unknown>)) expect(section).toContain(`${name}=${String(value)}`);
+    }
   });
 
   it('.env.example names every variable', () => {
     const example = read('.env.example');
-    for (const name of Object.keys(VARIABLES)) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+    for (const name of NAMES) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
+  it(".env.example shows each variable's meaning and the schema's default, and a copy of it sets nothing", () => {
+    const lines = read('.env.example').split('\n');
+    expect(lines.filter((line) => /^\s*[A-Z_]+=/.test(line))).toEqual([]);
+    for (const name of NAMES) {
+      const at = lines.findIndex((line) => line.startsWith(`# ${name}=`));
+      const value = lines[at]?.slice(`# ${name}=`.length);
+      const literal = literalDefault(name);
+      const shown =
+        literal === undefined
+          ? { meaning: lines[at - 2], default: lines[at - 1]?.startsWith(`# default: ${shownDefault(name)}. `), example: value === '' || VARIABLES[name].schema.safeParse(value).success }
+          : { meaning: lines[at - 1], default: value === literal, example: true };
+      expect({ name, ...shown }).toEqual({ name, meaning: `# ${VARIABLES[name].meaning}`, default: true, example: true });
+    }
   });
 
   it('docs/errors.md lists every error code with its status, and no other', () => {
