@@ -1,4 +1,5 @@
-import type { ErrorCode } from '../contract/errors.js';
+import type { ErrorCode, FieldProblem } from '../contract/errors.js';
+import { HEADERS } from '../contract/http.js';
 
 /** Every code the gateway answers with, plus `network_error` when no answer arrived at all (offline, DNS, CORS). */
 export type AuthErrorCode = ErrorCode | 'network_error';
@@ -13,9 +14,9 @@ export class AuthError extends Error {
   readonly status: number;
   readonly requestId: string | undefined;
   /** `invalid_request` only: which fields are wrong. */
-  readonly details: { field: string; problem: string }[] | undefined;
+  readonly details: FieldProblem[] | undefined;
 
-  constructor(code: AuthErrorCode, message: string, options: { status?: number; requestId?: string; details?: { field: string; problem: string }[]; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: { status?: number; requestId?: string; details?: FieldProblem[]; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
     this.code = code;
@@ -24,6 +25,9 @@ export class AuthError extends Error {
     this.details = options.details;
   }
 }
+
+// axios hands over the response headers lower-cased.
+const REQUEST_ID = HEADERS.requestId.toLowerCase();
 
 interface ResponseLike {
   status: number;
@@ -36,9 +40,9 @@ export function toAuthError(response: ResponseLike | undefined, cause: unknown):
   if (!response) return new AuthError('network_error', 'The gateway could not be reached', { cause });
   const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as { error?: unknown; message?: unknown; details?: unknown };
   const headers = response.headers as Record<string, unknown> | undefined;
-  const requestId = typeof headers?.['x-request-id'] === 'string' ? headers['x-request-id'] : undefined;
+  const requestId = typeof headers?.[REQUEST_ID] === 'string' ? headers[REQUEST_ID] : undefined;
   const code = typeof body.error === 'string' ? (body.error as ErrorCode) : response.status >= 500 ? 'internal_error' : 'invalid_request';
   const message = typeof body.message === 'string' ? body.message : `The gateway answered ${response.status}`;
-  const details = Array.isArray(body.details) ? (body.details as { field: string; problem: string }[]) : undefined;
+  const details = Array.isArray(body.details) ? (body.details as FieldProblem[]) : undefined;
   return new AuthError(code, message, { status: response.status, cause, ...(requestId ? { requestId } : {}), ...(details ? { details } : {}) });
 }

@@ -1,3 +1,8 @@
+import { parseSetCookie } from 'cookie';
+
+// The raw value goes back exactly as the gateway sent it (a signed session id is already encoded).
+const keepRaw = (value: string) => value;
+
 /**
  * Outside a browser nothing keeps cookies, so a Node script in session mode would lose its session after login.
  * This keeps the cookies the gateway sets (name and value; a cleared or expired one is dropped) and sends them back,
@@ -13,12 +18,9 @@ export class NodeCookies {
   remember(setCookie: unknown): void {
     const lines = Array.isArray(setCookie) ? setCookie : typeof setCookie === 'string' ? [setCookie] : [];
     for (const line of lines as string[]) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const at = pair.indexOf('=');
-      if (at <= 0) continue;
-      const name = pair.slice(0, at);
-      const value = pair.slice(at + 1);
-      const expired = attributes.some((a) => /^max-age=(0|-\d+)$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now()));
+      const { name, value, maxAge, expires } = parseSetCookie(line, { decode: keepRaw });
+      if (!name) continue;
+      const expired = (maxAge !== undefined && maxAge <= 0) || (expires !== undefined && expires.getTime() <= Date.now());
       if (!value || expired) this.jar.delete(name);
       else this.jar.set(name, value);
     }

@@ -92,9 +92,9 @@ describe('the SDK in session mode, against the real gateway', () => {
     const { client } = makeClient();
     await client.login('alice', 'alice-password');
     // A write the gateway does not serve: the CSRF check passes (the header is there), then 404 not_found.
-    await expect(client.delete('/api/auth/session')).rejects.toMatchObject({ code: 'not_found', status: 404 });
-    const raw = createAuthClient({ baseURL: client.defaults.baseURL ?? '', mode: 'token' });
+    await expect(client.http.delete('/api/auth/session')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    const raw = createAuthClient({ baseURL: client.http.defaults.baseURL ?? '', mode: 'token' });
     clients.push(raw);
-    await expect(raw.delete('/api/auth/session')).rejects.toMatchObject({ code: 'csrf_rejected', status: 403 });
+    await expect(raw.http.delete('/api/auth/session')).rejects.toMatchObject({ code: 'csrf_rejected', status: 403 });
   });
 });

@@ -1,0 +1,56 @@
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import type { SessionAnswer, SessionTimes } from '../contract/session-mode.js';
+import type { User } from '../contract/user.js';
+import type { TokenStorage } from './token-storage.js';
+
+/** How the client holds its credentials; it must match the gateway's AUTH_MODE. */
+export type AuthMode = 'session' | 'token';
+
+export interface AuthClientOptions {
+  /** The gateway's origin, e.g. `https://app.example.com` or `''` for the page's own origin. */
+  baseURL: string;
+  /** Must match the gateway's AUTH_MODE. */
+  mode: AuthMode;
+  /** Token mode: refresh before a call when the access token expires within this many seconds (default 60). */
+  refreshSkewSeconds?: number;
+  /** Token mode: where the tokens are kept (default: memory). See `webStorage`. */
+  storage?: TokenStorage;
+  /** An axios adapter (`'fetch'`, `'xhr'`, `'http'` or a function); axios picks one by default. */
+  fetchAdapter?: AxiosRequestConfig['adapter'];
+  /** The BroadcastChannel (and Web Lock) name shared by this app's tabs (default `authgate`). */
+  channelName?: string;
+  /** The clock, in milliseconds since the epoch (tests). */
+  now?: () => number;
+}
+
+/** What the client tells the app. Listeners run in every tab of the origin for logouts and expired sessions. */
+export type AuthEvent = 'loggedIn' | 'loggedOut' | 'sessionExpired' | 'refreshed';
+
+/** Whether this client is logged in. Token mode knows no session end, so it has no `expires_at`. */
+export type SessionState = SessionAnswer | { authenticated: true; user: User };
+
+export interface AuthClient {
+  readonly mode: AuthMode;
+  /**
+   * The axios instance wired for the gateway: use it for your own API calls too. Session mode: cookies included,
+   * `X-CSRF: 1` on writes. Token mode: the bearer token attached, refreshed before it expires and once on a 401.
+   * Every failure is an `AuthError`.
+   */
+  readonly http: AxiosInstance;
+  /** Logs in with a password. Session mode: the gateway sets its cookie. Token mode: the tokens go to the storage. */
+  login(username: string, password: string): Promise<{ user: User; session?: SessionTimes }>;
+  /** Ends the session at the gateway and the provider; every tab hears `loggedOut`. */
+  logout(): Promise<void>;
+  /** New tokens now (rarely needed: session mode refreshes in the gateway, token mode before expiry). */
+  refresh(): Promise<void>;
+  /** The logged-in user. */
+  me(): Promise<User>;
+  /** Whether this browser (session mode) or this client (token mode) is logged in; never throws for "no". */
+  session(): Promise<SessionState>;
+  /** Session mode: where to send the browser to log in at the provider's page, coming back to `returnTo`. */
+  loginUrl(returnTo?: string): string;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on(event: AuthEvent, listener: () => void): () => void;
+  /** Stops listening to other tabs. */
+  close(): void;
+}
