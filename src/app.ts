@@ -18,15 +18,12 @@ import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
-import { sessionModeRoutes, sessionReadRoutes } from './http/routes/session-mode.js';
+import { REFRESHED_HEADER, sessionModeRoutes } from './http/routes/session-mode.js';
 import { tokenModeRoutes } from './http/routes/token-mode.js';
 import type { SessionCodec } from './sessions/session-codec.js';
 import type { VersionedSessionStore } from './sessions/versioned-session-store.js';
 import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
-import { sessionMiddleware } from './sessions/session-middleware.js';
-import { SessionReader } from './sessions/session-reader.js';
-import { SessionRefresher } from './sessions/session-refresher.js';
-import { REFRESHED_HEADER, SessionService } from './sessions/session-service.js';
+import { Sessions } from './sessions/sessions.js';
 
 export interface AppDeps {
   config: Config;
@@ -94,22 +91,21 @@ export function createApp(deps: AppDeps): Express {
 
 function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): Router {
   const { config, identityProvider, stores, sessions: sessionStore, codec, logger, clock } = deps;
-  const cookie = sessionCookie(config.publicUrl);
-  const refresher = new SessionRefresher({ identityProvider, sessions: sessionStore, shared: stores.shared, codec, clock, logger, idpTimeoutMs: config.idp.timeoutMs });
-  const sessions = new SessionService({
+  const sessions = new Sessions({
     identityProvider,
-    refresher,
-    reader: new SessionReader(sessionStore, cookie.name, config.sessionSecret),
-    cookie,
+    store: sessionStore,
+    shared: stores.shared,
+    codec,
+    cookie: sessionCookie(config.publicUrl),
+    secret: config.sessionSecret,
     clock,
     logger,
     limits: { maxAgeMs: config.session.maxAgeSeconds * 1000 },
     refreshSkewMs: config.session.refreshSkewSeconds * 1000,
+    idpTimeoutMs: config.idp.timeoutMs,
   });
   const router = express.Router();
-  // The reads (every /me) first: they need none of express-session's per-request work, nor the code-flow routes.
-  router.use(sessionReadRoutes({ sessions }));
-  router.use(sessionMiddleware(sessionStore, cookie, config.sessionSecret));
+  // Any order works; this one spares every /me a walk past the code-flow routes.
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
   router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
   return router;

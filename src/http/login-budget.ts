@@ -2,9 +2,11 @@ import type { Response } from 'express';
 import type { Store } from 'express-rate-limit';
 import { ApiError } from '../errors/api-error.js';
 import type { User } from '../contract/user.js';
+import type { Failure } from '../idp/identity-provider.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { LoginAccounts } from './login-accounts.js';
+import { errorFor } from './route-helpers.js';
 
 export interface LoginBudgetOptions {
   /** Failed logins an account may have in a window; attempts beyond are refused with 429. */
@@ -61,23 +63,30 @@ export class LoginAttempt {
     private readonly key: string,
   ) {}
 
-  /** The provider refused, or could not answer: what to answer instead of `err` (often `err` itself). */
-  async refused(err: unknown): Promise<unknown> {
-    const code = err instanceof ApiError ? err.code : undefined;
+  /** The provider could not answer: the attempt is taken back, and the failure answered as it is (never the user's fault). */
+  readonly failed = async (err: unknown): Promise<never> => {
+    await this.release();
+    throw err;
+  };
+
+  /** The provider refused: what to answer (often the refusal itself). */
+  async refused(refusal: Failure): Promise<unknown> {
+    const { code } = refusal;
+    const answer = errorFor(refusal);
     try {
-      if (code === undefined || !ACCOUNT_ANSWERS.has(code)) {
+      if (!ACCOUNT_ANSWERS.has(code)) {
         await this.release();
-        return err;
+        return answer;
       }
       const key = keyOf(await this.options.accounts.resolve(this.identifier));
       if (code !== 'invalid_credentials') {
         await this.release();
-        return (key !== this.key && (await this.limitedAt(key))) || err;
+        return (key !== this.key && (await this.limitedAt(key))) || answer;
       }
-      if (key === this.key) return err;
+      if (key === this.key) return answer;
       await this.release();
       const { totalHits, resetTime } = await this.options.store.increment(key);
-      return totalHits > this.options.limit ? rateLimited(resetTime, this.options.windowMs) : err;
+      return totalHits > this.options.limit ? rateLimited(resetTime, this.options.windowMs) : answer;
     } catch (storeFailure) {
       await this.release().catch(() => undefined);
       return storeFailure;

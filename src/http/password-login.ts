@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { IdentityProvider, TokenSet } from '../idp/identity-provider.js';
 import type { User } from '../contract/user.js';
 import { loginBudgetOf } from './login-budget.js';
-import { hashForLog } from './route-helpers.js';
+import { errorFor, hashForLog } from './route-helpers.js';
 import { loginBody, parseBody } from './validation.js';
 
 /**
@@ -13,20 +13,15 @@ export async function passwordLogin(identityProvider: IdentityProvider, req: Req
   const { username, password, scope } = parseBody(loginBody, req.body, ['username', 'password'], 'credentials_required');
   res.locals.logFields = { usernameHash: hashForLog(username) };
   const attempt = await loginBudgetOf(res).begin(username);
-  let outcome: { tokens: TokenSet; user: User };
-  try {
-    const tokens = await identityProvider.passwordLogin({ username, password, ...(scope ? { scope } : {}) });
-    const { user } = await identityProvider.verifyAccessToken(tokens.access_token);
-    outcome = { tokens, user };
-  } catch (err) {
-    throw await attempt.refused(err);
-  }
-  const { tokens, user } = outcome;
+  const login = await identityProvider.passwordLogin({ username, password, ...(scope ? { scope } : {}) }).catch(attempt.failed);
+  if (!login.ok) throw await attempt.refused(login.error);
+  const { tokens, user } = login;
   await attempt.admitted(user, () => endProviderSession(identityProvider, tokens));
   return { tokens, user };
 }
 
-function endProviderSession(identityProvider: IdentityProvider, tokens: TokenSet): Promise<void> {
-  if (!tokens.refresh_token) return Promise.reject(new Error('the provider gave no refresh token to end its session with'));
-  return identityProvider.logout(tokens.refresh_token);
+async function endProviderSession(identityProvider: IdentityProvider, tokens: TokenSet): Promise<void> {
+  if (!tokens.refresh_token) throw new Error('the provider gave no refresh token to end its session with');
+  const ended = await identityProvider.logout(tokens.refresh_token);
+  if (!ended.ok) throw errorFor(ended.error);
 }

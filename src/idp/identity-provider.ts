@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../contract/errors.js';
 import type { User } from '../contract/user.js';
 
 /** What the gateway needs from an OpenID Connect provider; KeycloakService is the implementation. */
@@ -47,20 +48,49 @@ export interface AuthorizationCallback {
 }
 
 /**
- * Every method either answers or throws an ApiError that already speaks the contract: the translation from the
- * provider's answers happens inside the implementation, in one place.
+ * An expected failure in the contract's words: a value the caller decides about. Only the HTTP edge turns one into an
+ * answer (an ApiError with the same fields).
+ */
+export interface Failure {
+  code: ErrorCode;
+  /** Instead of the contract's message for the code. */
+  message?: string;
+  headers?: Record<string, string>;
+  /** For the log line only: what the provider said, a security event name. */
+  logFields?: Record<string, unknown>;
+  /** The original failure, for the log. */
+  cause?: unknown;
+}
+
+export type Refused = { ok: false; error: Failure };
+/** A login's tokens and the user their verified access token names. */
+export type LoginResult = { ok: true; tokens: TokenSet; user: User } | Refused;
+export type RefreshResult = { ok: true; tokens: TokenSet } | Refused;
+/** Refused only with invalid_grant: the session the refresh token belonged to had already ended. */
+export type LogoutResult = { ok: true } | Refused;
+/** Refused with token_expired or unauthenticated: the token is not one the gateway accepts. */
+export type TokenCheck = { ok: true; token: VerifiedAccessToken } | Refused;
+/** Not ready: any failure to reach or read the provider, which is the answer a readiness check asks for. */
+export type Readiness = { ok: true } | Refused;
+
+/**
+ * Every method answers, or refuses with a value that already speaks the contract: the provider refused what it was
+ * given (the contract's 4xx: credentials, grant, code, scope, token). It throws, as an ApiError in the contract's words,
+ * only for the unexpected (the contract's 5xx): the provider cannot be reached or did not answer in time, answered
+ * with a fault, or refused the gateway itself. The translation from the provider's answers happens inside the
+ * implementation, in one place.
  */
 export interface IdentityProvider {
-  passwordLogin(input: PasswordLogin): Promise<TokenSet>;
-  refresh(refreshToken: string): Promise<TokenSet>;
+  passwordLogin(input: PasswordLogin): Promise<LoginResult>;
+  refresh(refreshToken: string): Promise<RefreshResult>;
   /** Where to send the browser to log in (authorization code flow). */
   authorizationUrl(request: AuthorizationRequest): Promise<string>;
   /** Redeems the code the provider sent back, checking state, nonce, PKCE and the ID token. */
-  exchangeCode(callback: AuthorizationCallback): Promise<TokenSet>;
+  exchangeCode(callback: AuthorizationCallback): Promise<LoginResult>;
   /** Ends the provider's session that the refresh token belongs to. */
-  logout(refreshToken: string): Promise<void>;
+  logout(refreshToken: string): Promise<LogoutResult>;
   /** Local verification against the provider's keys; no provider call unless the key is unknown. */
-  verifyAccessToken(accessToken: string): Promise<VerifiedAccessToken>;
-  /** Throws when discovery or the key set cannot be had right now. */
-  checkReady(): Promise<void>;
+  verifyAccessToken(accessToken: string): Promise<TokenCheck>;
+  /** Whether discovery and the key set can be had right now; never throws. */
+  checkReady(): Promise<Readiness>;
 }

@@ -1,13 +1,14 @@
+import type { JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
-import type { AuthorizationCallback, AuthorizationRequest, IdentityProvider, PasswordLogin, TokenSet, VerifiedAccessToken } from './identity-provider.js';
+import type { AuthorizationCallback, AuthorizationRequest, IdentityProvider, LoginResult, LogoutResult, PasswordLogin, Readiness, RefreshResult, TokenCheck, TokenSet } from './identity-provider.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
-import { translateProviderError, type ProviderOperation } from './translate-error.js';
+import { providerFailure, refusedOrThrown, translateProviderError, type ProviderOperation } from './translate-error.js';
 
 export interface KeycloakServiceOptions {
   /** Keycloak's base URL, e.g. http://localhost:8080 (no /realms part): every call of the gateway goes there. */
@@ -55,28 +56,28 @@ export class KeycloakService implements IdentityProvider {
     this.issuer = options.issuer ?? this.realmUrl;
   }
 
-  async passwordLogin({ username, password, scope }: PasswordLogin): Promise<TokenSet> {
+  async passwordLogin({ username, password, scope }: PasswordLogin): Promise<LoginResult> {
     const { config, verifier } = await this.connect();
     const parameters: Record<string, string> = { username, password, scope: withOpenId(scope) };
     let tokens: TokenSet;
     try {
       tokens = toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
     } catch (err) {
-      throw translateProviderError(err, 'login');
+      return refusedOrThrown(err, 'login');
     }
     return this.verifiedIssue(verifier, tokens);
   }
 
-  async refresh(refreshToken: string): Promise<TokenSet> {
+  async refresh(refreshToken: string): Promise<RefreshResult> {
     const { config, verifier } = await this.connect();
     let tokens: TokenSet;
     try {
       tokens = toTokenSet(await client.refreshTokenGrant(config, refreshToken));
     } catch (err) {
-      throw translateProviderError(err, 'refresh');
+      return refusedOrThrown(err, 'refresh');
     }
     await verifier.expectKeyOf(tokens.access_token);
-    return tokens;
+    return { ok: true, tokens };
   }
 
   async authorizationUrl({ redirectUri, state, nonce, codeChallenge, scope }: AuthorizationRequest): Promise<string> {
@@ -93,26 +94,27 @@ export class KeycloakService implements IdentityProvider {
     return client.buildAuthorizationUrl(config, parameters).href;
   }
 
-  async exchangeCode({ callbackUrl, redirectUri, state, nonce, codeVerifier }: AuthorizationCallback): Promise<TokenSet> {
+  async exchangeCode({ callbackUrl, redirectUri, state, nonce, codeVerifier }: AuthorizationCallback): Promise<LoginResult> {
     const { config, verifier } = await this.connect();
     let tokens: TokenSet;
     try {
       const checks = { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true };
       tokens = toTokenSet(await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }));
     } catch (err) {
-      throw translateProviderError(err, 'callback');
+      return refusedOrThrown(err, 'callback');
     }
     return this.verifiedIssue(verifier, tokens);
   }
 
   /**
-   * Tokens the provider has just issued for a login, their access token verified (and so remembered for the
-   * verifyAccessToken that follows). One that does not verify is the provider's fault, and its session is ended:
-   * nobody will ever hold these tokens.
+   * Tokens the provider has just issued for a login, with the user their access token names once verified (and so
+   * remembered for a verifyAccessToken that follows). One that does not verify is the provider's fault, and its
+   * session is ended: nobody will ever hold these tokens.
    */
-  private async verifiedIssue(verifier: AccessTokenVerifier, tokens: TokenSet): Promise<TokenSet> {
+  private async verifiedIssue(verifier: AccessTokenVerifier, tokens: TokenSet): Promise<LoginResult> {
+    let claims: JWTPayload;
     try {
-      await verifier.verifyIssued(tokens.access_token);
+      claims = await verifier.verifyIssued(tokens.access_token);
     } catch (err) {
       const { refresh_token } = tokens;
       if (refresh_token) {
@@ -122,11 +124,11 @@ export class KeycloakService implements IdentityProvider {
       }
       throw err;
     }
-    return tokens;
+    return { ok: true, tokens, user: userFromClaims(claims) };
   }
 
   /** Keycloak's back-channel logout: ends the user session the refresh token belongs to (204, also when already ended). */
-  async logout(refreshToken: string): Promise<void> {
+  async logout(refreshToken: string): Promise<LogoutResult> {
     const { logoutEndpoint } = await this.connect();
     const body = new URLSearchParams({
       client_id: this.options.clientId,
@@ -137,37 +139,42 @@ export class KeycloakService implements IdentityProvider {
     try {
       response = await this.fetch(logoutEndpoint, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'manual' });
     } catch (err) {
-      throw translateProviderError(err, 'logout');
+      return refusedOrThrown(err, 'logout');
     }
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();
-      return;
+      return { ok: true };
     }
-    throw translateProviderError(await ProviderResponseError.from(response), 'logout');
+    return refusedOrThrown(await ProviderResponseError.from(response), 'logout');
   }
 
-  async verifyAccessToken(accessToken: string): Promise<VerifiedAccessToken> {
+  async verifyAccessToken(accessToken: string): Promise<TokenCheck> {
     const { verifier } = await this.connect();
-    const claims = await verifier.verify(accessToken);
-    return {
+    let claims: JWTPayload;
+    try {
+      claims = await verifier.verify(accessToken);
+    } catch (err) {
+      // The verifier throws its refusals (401) as it throws the key set's failures (5xx): they part here.
+      return refusedOrThrown(err, 'jwks');
+    }
+    const token = {
       user: userFromClaims(claims),
       jti: typeof claims.jti === 'string' ? claims.jti : undefined,
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
       expiresAt: claims.exp ?? 0,
     };
+    return { ok: true, token };
   }
 
-  async checkReady(): Promise<void> {
-    const { jwksUri } = await this.connect();
-    let response: Response;
+  async checkReady(): Promise<Readiness> {
     try {
-      response = await this.fetch(jwksUri, { headers: { accept: 'application/json' } });
+      const { jwksUri } = await this.connect();
+      const response = await this.fetch(jwksUri, { headers: { accept: 'application/json' } });
+      const body: unknown = await response.json().catch(() => undefined);
+      if (response.ok && body && typeof body === 'object' && Array.isArray((body as { keys?: unknown }).keys)) return { ok: true };
+      return { ok: false, error: providerFailure(new ProviderResponseError(response.status, undefined, undefined), 'jwks') };
     } catch (err) {
-      throw translateProviderError(err, 'jwks');
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok || !body || typeof body !== 'object' || !Array.isArray((body as { keys?: unknown }).keys)) {
-      throw translateProviderError(new ProviderResponseError(response.status, undefined, undefined), 'jwks');
+      return { ok: false, error: providerFailure(err, 'jwks') };
     }
   }
 

@@ -1,5 +1,6 @@
 import { ApiError } from '../errors/api-error.js';
-import type { ErrorCode } from '../contract/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../contract/errors.js';
+import type { Failure, Refused } from './identity-provider.js';
 
 /**
  * What the gateway was doing when the provider failed; the same provider answer means different things.
@@ -29,8 +30,8 @@ const TIMEOUT_CODES = new Set(['OAUTH_TIMEOUT', 'ERR_JWKS_TIMEOUT', 'UND_ERR_HEA
  * `error_description` only for Keycloak's known login texts, and treats 400 and 401 alike (Keycloak 26.6 moved the
  * password grant's invalid_grant from 401 to 400). The original stays attached as `cause` for the log.
  */
-export function translateProviderError(err: unknown, operation: ProviderOperation): ApiError {
-  if (err instanceof ApiError) return err;
+export function providerFailure(err: unknown, operation: ProviderOperation): Failure {
+  if (err instanceof ApiError) return failureOf(err);
   const failure = describe(err, operation);
   const code = codeFor(failure, err);
   const logFields: Record<string, unknown> = { provider: failure };
@@ -39,7 +40,28 @@ export function translateProviderError(err: unknown, operation: ProviderOperatio
   }
   const retryAfter = code === 'idp_unavailable' ? { 'Retry-After': '5' } : undefined;
   const message = code === 'invalid_request' && operation === 'callback' ? CALLBACK_REFUSED : undefined;
-  return new ApiError(code, { cause: err, logFields, ...(retryAfter ? { headers: retryAfter } : {}), ...(message ? { message } : {}) });
+  return { code, cause: err, logFields, ...(retryAfter ? { headers: retryAfter } : {}), ...(message ? { message } : {}) };
+}
+
+/** The same failure as the exception the error middleware answers: for what no caller decides about. */
+export function translateProviderError(err: unknown, operation: ProviderOperation): ApiError {
+  if (err instanceof ApiError) return err;
+  const failure = providerFailure(err, operation);
+  return new ApiError(failure.code, failure);
+}
+
+/**
+ * What a provider call that failed gives its caller (see IdentityProvider): a refusal of what it was given (the
+ * contract's 4xx) as a value; anything else, the provider's or the network's fault, thrown.
+ */
+export function refusedOrThrown(err: unknown, operation: ProviderOperation): Refused {
+  const failure = providerFailure(err, operation);
+  if (ERROR_CODES[failure.code].status < 500) return { ok: false, error: failure };
+  throw err instanceof ApiError ? err : new ApiError(failure.code, failure);
+}
+
+function failureOf(err: ApiError): Failure {
+  return { code: err.code, message: err.message, headers: err.headers, logFields: err.logFields, cause: err.cause };
 }
 
 function codeFor(f: ProviderFailure, err: unknown): ErrorCode {

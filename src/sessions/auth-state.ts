@@ -96,7 +96,7 @@ export function needsRefresh(state: Pick<AuthState, 'accessExpiresAt'>, now: num
 }
 
 /** The public view of a session's times, as the contract shows them. */
-export function sessionTimes(state: AuthState): { expires_at: string; access_expires_at: string } {
+export function sessionTimes(state: SessionSummary): { expires_at: string; access_expires_at: string } {
   return { expires_at: new Date(sessionExpiresAt(state)).toISOString(), access_expires_at: new Date(state.accessExpiresAt).toISOString() };
 }
 

@@ -66,18 +66,25 @@ export class SessionCodec {
 
   /** Decrypts what `seal` or `stringify` produced (the label travels in front of the ciphertext). */
   open(stored: string): string {
+    const plaintext = this.unseal(stored);
+    if (plaintext === undefined) throw new UnreadableSessionError();
+    return plaintext;
+  }
+
+  /** The same, for a caller to whom an unreadable value is an ordinary outcome: undefined then. */
+  unseal(stored: string): string | undefined {
     const dot = stored.indexOf('.');
-    if (dot <= 0) throw new UnreadableSessionError();
+    if (dot <= 0) return undefined;
     const label = stored.slice(0, dot);
     const body = Buffer.from(stored.slice(dot + 1), 'base64url');
-    if (body.length < IV_BYTES + TAG_BYTES) throw new UnreadableSessionError();
+    if (body.length < IV_BYTES + TAG_BYTES) return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(label));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new UnreadableSessionError();
+      return undefined;
     }
   }
 }

@@ -2,7 +2,6 @@ import { parseCookie } from 'cookie';
 import { unsign } from 'cookie-signature';
 import type { Request } from 'express';
 import { LRUCache } from 'lru-cache';
-import { ApiError } from '../errors/api-error.js';
 import { authOf, summaryOf, type AuthState, type SessionSummary } from './auth-state.js';
 import { SessionCodec } from './session-codec.js';
 import { cookieSigningSecret } from './secret-keys.js';
@@ -12,8 +11,11 @@ import type { VersionedSessionStore } from './versioned-session-store.js';
 export interface SessionRef {
   id: string;
   summary: SessionSummary;
-  /** The whole state, tokens included (decrypted now if the read did not need them). */
-  state(): AuthState;
+  /**
+   * The whole state, tokens included (decrypted now if the read did not need them). Undefined only for a stored value
+   * crafted to copy the fingerprint of the one read before (see SessionCodec.fingerprint), which cannot be decrypted.
+   */
+  state(): AuthState | undefined;
   destroy(): Promise<void>;
 }
 
@@ -31,12 +33,12 @@ interface Seen {
 const REMEMBERED_COOKIES = 5000;
 
 /**
- * Reads the session of a request that only reads (GET /me, GET /session) without express-session: the same cookie,
- * checked with the same signature (cookie-signature, as express-session does) and the same store. express-session's
- * per-request work (hashing the session twice, wrapping the response to save it, building its objects) buys nothing
- * on a route that never writes through it, and was the largest part of what the gateway spends on /me. A transparent
- * refresh writes through the store's compare-and-set either way. Login, logout, POST /refresh-token and the code flow
- * keep express-session, which creates, regenerates and destroys sessions and sets the cookie.
+ * Reads the session of a request that does not start or end one (GET /me, GET /session, POST /refresh-token) without
+ * express-session: the same cookie, checked with the same signature (cookie-signature, as express-session does) and the
+ * same store. express-session's per-request work (hashing the session twice, wrapping the response to save it,
+ * building its objects) buys nothing on a route that never writes through it, and was the largest part of what the
+ * gateway spends on /me. A refresh writes through the store's compare-and-set either way. Login, logout and the code
+ * flow use express-session, which creates, regenerates and destroys sessions and sets the cookie (see Sessions).
  *
  * The store is read on every request, so a session ended or refreshed elsewhere is seen at once. What is skipped for
  * a cookie seen recently is the work whose answer cannot have changed: checking the cookie's signature again, and
@@ -46,14 +48,17 @@ const REMEMBERED_COOKIES = 5000;
  */
 export class SessionReader {
   private readonly secret: string;
-  private readonly seen = new LRUCache<string, Seen>({ max: REMEMBERED_COOKIES });
+  private readonly seen: LRUCache<string, Seen> | undefined;
 
   constructor(
     private readonly store: VersionedSessionStore,
     private readonly cookieName: string,
     sessionSecret: string,
+    /** `remember: false` only to measure what remembering saves (bench/micro/session-reader.ts). */
+    options: { remember?: boolean } = {},
   ) {
     this.secret = cookieSigningSecret(sessionSecret);
+    this.seen = options.remember === false ? undefined : new LRUCache<string, Seen>({ max: REMEMBERED_COOKIES });
   }
 
   async read(req: Request): Promise<SessionRef | undefined> {
@@ -63,36 +68,33 @@ export class SessionReader {
     // express-session's cookie: "s:" then the id signed with HMAC-SHA256. Anything else is no session, as there.
     if (!cookie?.startsWith('s:')) return undefined;
     // Only a cookie whose signature was checked is ever remembered.
-    const known = this.seen.get(cookie);
+    const known = this.seen?.get(cookie);
     const id = known?.id ?? unsign(cookie.slice(2), this.secret);
     if (id === false) return undefined;
     const stored = await this.store.readStored(id);
     const destroy = () => {
-      this.seen.delete(cookie);
+      this.seen?.delete(cookie);
       return this.store.remove(id);
     };
     if (stored === undefined) {
-      this.seen.delete(cookie);
+      this.seen?.delete(cookie);
       return undefined;
     }
-    const fingerprint = SessionCodec.fingerprint(stored);
+    const fingerprint = this.seen ? SessionCodec.fingerprint(stored) : '';
     if (known?.fingerprint === fingerprint) {
       return { id, summary: known.summary, state: () => this.decode(stored), destroy };
     }
     const state = authOf(this.store.decode(stored));
     if (!state) {
-      this.seen.delete(cookie);
+      this.seen?.delete(cookie);
       return undefined;
     }
     const summary = summaryOf(state);
-    this.seen.set(cookie, { id, fingerprint, summary });
+    this.seen?.set(cookie, { id, fingerprint, summary });
     return { id, summary, state: () => state, destroy };
   }
 
-  private decode(stored: string): AuthState {
-    const state = authOf(this.store.decode(stored));
-    // Only a value crafted in the store to copy another's fingerprint gets here (see SessionCodec.fingerprint).
-    if (!state) throw new ApiError('session_expired', { logFields: { reason: 'session_unreadable' } });
-    return state;
+  private decode(stored: string): AuthState | undefined {
+    return authOf(this.store.decode(stored));
   }
 }

@@ -6,14 +6,14 @@ import type { IdentityProvider } from '../../idp/identity-provider.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SessionCookie } from '../../sessions/session-cookie.js';
 import type { SessionCodec } from '../../sessions/session-codec.js';
-import type { SessionService } from '../../sessions/session-service.js';
+import type { Sessions } from '../../sessions/sessions.js';
 import type { KeyValueStore } from '../../stores/key-value-store.js';
 import { parseReturnTo, sameSitePath } from '../return-to.js';
-import { markEvent, noStore } from '../route-helpers.js';
+import { errorFor, markEvent, noStore } from '../route-helpers.js';
 
 export interface CodeFlowDeps {
   identityProvider: IdentityProvider;
-  sessions: SessionService;
+  sessions: Sessions;
   /** Where pending logins wait for their callback: single use, ten minutes. */
   shared: KeyValueStore;
   codec: SessionCodec;
@@ -68,22 +68,22 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     if (!sealed) {
       throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', logFields: { reason: 'state_unknown_or_used' } });
     }
-    let pending: PendingLogin;
-    try {
-      pending = JSON.parse(codec.open(sealed)) as PendingLogin;
-    } catch (err) {
+    const opened = codec.unseal(sealed);
+    if (opened === undefined) {
       // Sealed under another SESSION_SECRET (it changed while the user was at the provider's page).
-      throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', cause: err, logFields: { reason: 'pending_login_unreadable' } });
+      throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', logFields: { reason: 'pending_login_unreadable' } });
     }
+    const pending = JSON.parse(opened) as PendingLogin;
     if (req.query.error !== undefined) {
       const providerError = typeof req.query.error === 'string' ? req.query.error.slice(0, 100) : 'malformed';
       throw new ApiError('invalid_request', { message: 'The identity provider did not complete the login', logFields: { providerError } });
     }
     const callbackUrl = new URL(redirectUri);
     callbackUrl.search = new URL(req.originalUrl, redirectUri).search;
-    const tokens = await identityProvider.exchangeCode({ callbackUrl, redirectUri, state, nonce: pending.nonce, codeVerifier: pending.codeVerifier });
-    const { user } = await identityProvider.verifyAccessToken(tokens.access_token);
-    await sessions.establish(req, tokens, user);
+    const login = await identityProvider.exchangeCode({ callbackUrl, redirectUri, state, nonce: pending.nonce, codeVerifier: pending.codeVerifier });
+    if (!login.ok) throw errorFor(login.error);
+    const { user } = login;
+    await sessions.establish(req, res, login.tokens, user);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub, flow: 'authorization_code' });
     // Checked again on the way out: a pending login stored before the check covered normalisation may hold `//host`.
     noStore(res).redirect(302, sameSitePath(pending.returnTo, publicUrl) ?? '/');

@@ -6,7 +6,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { AccessTokenDenylist } from '../../stores/denylist.js';
 import { bearerToken } from '../bearer.js';
 import { passwordLogin } from '../password-login.js';
-import { markEvent, noStore } from '../route-helpers.js';
+import { errorFor, markEvent, noStore } from '../route-helpers.js';
 import { logoutBody, parseBody, refreshBody } from '../validation.js';
 
 export interface TokenModeDeps {
@@ -33,7 +33,9 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
 
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
     const { refresh_token } = parseBody(refreshBody, req.body, ['refresh_token'], 'refresh_token_required');
-    const tokens = await identityProvider.refresh(refresh_token);
+    const refreshed = await identityProvider.refresh(refresh_token);
+    if (!refreshed.ok) throw errorFor(refreshed.error);
+    const { tokens } = refreshed;
     denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.refresh.succeeded', { event: 'auth.refresh.succeeded' });
     noStore(res).json({ message: 'Token refreshed successfully', token: publicTokens(tokens) });
@@ -43,7 +45,8 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const { refresh_token } = parseBody(logoutBody, req.body, ['refresh_token'], 'refresh_token_required');
     // The access token is refused from now on even if ending the provider session fails below.
     const sub = await denyAccessToken(bearerToken(req));
-    await identityProvider.logout(refresh_token);
+    const ended = await identityProvider.logout(refresh_token);
+    if (!ended.ok) throw errorFor(ended.error);
     // The provider accepted this refresh token and ended its session: every access token of that session goes too,
     // whether or not one came along. Only now is the token's sid trusted; a forged one was refused just above.
     const sid = sessionOfAcceptedRefreshToken(refresh_token);
@@ -55,24 +58,22 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
   router.get('/me', markEvent('auth.me'), async (req, res) => {
     const token = bearerToken(req);
     if (!token) throw new ApiError('unauthenticated');
-    const verified = await identityProvider.verifyAccessToken(token);
-    denylist.noteExpiry(verified.expiresAt);
-    if (await denylist.refuses(verified)) throw new ApiError('token_revoked');
-    noStore(res).json({ user: verified.user });
+    const checked = await identityProvider.verifyAccessToken(token);
+    if (!checked.ok) throw errorFor(checked.error);
+    denylist.noteExpiry(checked.token.expiresAt);
+    if (await denylist.refuses(checked.token)) throw new ApiError('token_revoked');
+    noStore(res).json({ user: checked.token.user });
   });
 
   async function denyAccessToken(token: string | undefined): Promise<string | undefined> {
     if (!token) return undefined;
-    try {
-      const verified = await identityProvider.verifyAccessToken(token);
-      denylist.noteExpiry(verified.expiresAt);
-      if (verified.jti) await denylist.add(verified.jti, verified.expiresAt);
-      return verified.user.sub;
-    } catch (err) {
-      // An expired or foreign access token needs no denying; logout goes on with the refresh token.
-      if (err instanceof ApiError && err.status === 401) return undefined;
-      throw err;
-    }
+    const checked = await identityProvider.verifyAccessToken(token);
+    // An expired or foreign access token needs no denying; logout goes on with the refresh token.
+    if (!checked.ok) return undefined;
+    const verified = checked.token;
+    denylist.noteExpiry(verified.expiresAt);
+    if (verified.jti) await denylist.add(verified.jti, verified.expiresAt);
+    return verified.user.sub;
   }
 
   return router;
