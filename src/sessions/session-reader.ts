@@ -45,6 +45,10 @@ const REMEMBERED_COOKIES = 5000;
  * decrypting and parsing a stored value identical to the one read last time (the two were most of the rest of /me's
  * cost). What is kept for that is the cookie, its session id and the session without its tokens: the tokens are
  * decrypted only when a request needs them (a refresh), so the gateway's heap holds no more tokens than before.
+ * Measured per read (one per /me): 3.5 to 4 µs of CPU remembering, 50 to 63 µs not; the rounds saved 40 to 74 µs
+ * (two runs of `npx tsx bench/micro/session-reader.ts`, Node 20, 15 interleaved rounds of 20,000 reads).
+ * test/sessions/session-reader.test.ts pins the cookie format it reads (express-session's, signed with
+ * cookie-signature) and that a session changed or removed in the store is seen at once, remembering or not.
  */
 export class SessionReader {
   private readonly secret: string;
