@@ -21,7 +21,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
   constructor(private readonly options: MemoryKeyValueStoreOptions) {
     const { clock } = options;
     this.entries = new LRUCache<string, string>({
-      max: options.maxEntries ?? 100_000,
+      // The bound as a size of one per entry rather than `max`, which allocates room for every entry up front (for
+      // 100,000: megabytes and tens of milliseconds per store, though most hold a handful of entries).
+      maxSize: options.maxEntries ?? 100_000,
+      sizeCalculation: () => 1,
       perf: { now: () => clock.now() },
       // Read the clock on every check instead of caching it for a millisecond, so a test's moved clock counts at once.
       ttlResolution: 0,
@@ -91,7 +94,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
       this.entries.delete(key);
       return;
     }
-    if (this.entries.size >= this.entries.max && !this.entries.has(key)) this.sweepExpired();
+    if (this.entries.size >= this.entries.maxSize && !this.entries.has(key)) this.sweepExpired();
     this.entries.set(key, value, { ttl: ttlMs });
   }
 

@@ -52,6 +52,23 @@ describe('the in-memory key-value store', () => {
     expect([await store.get('a'), await store.get('d')]).toEqual([undefined, '1']);
   });
 
+  it('past its bound drops the entry used longest ago, not the one written first', async () => {
+    const store = new MemoryKeyValueStore({ clock: new MovableClock(), maxEntries: 2 });
+    await store.set('first', '1', 600_000);
+    await store.set('second', '1', 600_000);
+    await store.get('first');
+    await store.set('third', '1', 600_000);
+    expect([await store.get('first'), await store.get('second'), await store.get('third')]).toEqual(['1', undefined, '1']);
+  });
+
+  it('stores nothing for a TTL of zero or less, and a write with one removes the value there', async () => {
+    const store = new MemoryKeyValueStore({ clock: new MovableClock() });
+    await store.set('k', 'v', 60_000);
+    await store.set('k', 'w', 0);
+    await store.set('other', 'v', -5);
+    expect([await store.get('k'), await store.get('other'), store.size]).toEqual([undefined, undefined, 0]);
+  });
+
   it('holds 100,000 entries by default and no more', async () => {
     const store = new MemoryKeyValueStore({ clock: new MovableClock() });
     for (let i = 0; i < 100_050; i += 1) await store.set(`k-${i}`, '1', 600_000);
