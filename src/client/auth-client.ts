@@ -26,8 +26,8 @@ export interface AuthClientOptions {
 /** What the client tells the app. Listeners run in every tab of the origin for logouts and expired sessions. */
 export type AuthEvent = 'loggedIn' | 'loggedOut' | 'sessionExpired' | 'refreshed';
 
-/** Whether this client is logged in. Token mode knows no session end, so it has no `expires_at`. */
-export type SessionState = SessionAnswer | { authenticated: true; user: User };
+/** Whether this client is logged in: the gateway's answer in session mode; token mode knows no `expires_at`. */
+export type SessionState = SessionAnswer | { authenticated: true; user: User; expires_at?: undefined };
 
 export interface AuthClient {
   readonly mode: AuthMode;
