@@ -1,10 +1,9 @@
 import type { LogoutAnswer } from '../contract/answers.js';
-import { AUTH_PATHS, CSRF_HEADER_VALUE, HEADERS } from '../contract/http.js';
+import { AUTH_PATHS, CSRF_HEADER_VALUE, HEADERS, SAFE_METHODS } from '../contract/http.js';
 import type { LoginRequest } from '../contract/requests.js';
 import type { SessionAnswer, SessionLoginAnswer, SessionRefreshAnswer } from '../contract/session-mode.js';
 import type { AuthStrategy, ClientCore } from './strategy.js';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // axios hands over the response headers lower-cased.
 const SESSION_REFRESHED = HEADERS.sessionRefreshed.toLowerCase();
 

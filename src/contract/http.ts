@@ -19,3 +19,6 @@ export const HEADERS = {
 } as const;
 
 export const CSRF_HEADER_VALUE = '1';
+
+/** Methods that change nothing: the only ones session mode accepts without the CSRF header. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -7,4 +7,4 @@ export { SUCCESS_MESSAGES, type SuccessMessages } from './messages.js';
 export type { TokenSet, TokenLoginAnswer, TokenRefreshAnswer } from './token-mode.js';
 export type { SessionTimes, SessionLoginAnswer, SessionRefreshAnswer, SessionAnswer } from './session-mode.js';
 export type { MeAnswer, LogoutAnswer } from './answers.js';
-export { AUTH_PATHS, HEADERS, CSRF_HEADER_VALUE } from './http.js';
+export { AUTH_PATHS, HEADERS, CSRF_HEADER_VALUE, SAFE_METHODS } from './http.js';

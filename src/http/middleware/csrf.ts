@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
+import { CSRF_HEADER_VALUE, HEADERS, SAFE_METHODS } from '../../contract/http.js';
 import { ApiError } from '../../errors/api-error.js';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Session mode's CSRF defence (the IETF browser-apps BFF pattern, as Duende BFF does it): every state-changing request
@@ -13,7 +12,7 @@ export function csrfProtection(allowedOrigins: readonly string[]): RequestHandle
   const allowed = new Set(allowedOrigins);
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
-    if (req.get('x-csrf') !== '1') {
+    if (req.get(HEADERS.csrf) !== CSRF_HEADER_VALUE) {
       return next(new ApiError('csrf_rejected', { message: 'State-changing requests must carry the header X-CSRF: 1', logFields: { reason: 'missing_header' } }));
     }
     const origin = req.get('origin');
