@@ -3,11 +3,10 @@
 export { createApp, type AppDeps } from './app.js';
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './gateway.js';
 export { loadConfig, ConfigError, type Config } from './config/load-config.js';
-export { ERROR_CODES, ALL_ERROR_CODES, type ErrorCode, type ErrorBody } from './contract/errors.js';
+export * from './contract/index.js';
 export { ApiError } from './errors/api-error.js';
 export { KeycloakService, type KeycloakServiceOptions } from './idp/keycloak-service.js';
 export type { IdentityProvider, TokenSet } from './idp/identity-provider.js';
-export type { User } from './contract/user.js';
 export { createStores, type Stores, type CreateStoresOptions } from './stores/create-stores.js';
 export { createSessionStore } from './sessions/create-session-store.js';
 export { SessionCodec } from './sessions/session-codec.js';
