@@ -80,14 +80,13 @@ export class Sessions {
    */
   async establish(req: Request, res: Response, tokens: TokenSet, user: User): Promise<AuthState> {
     const { identityProvider, clock, limits, logger } = this.options;
-    await this.attach(req, res);
-    const previous = authOf(req.session);
-    if (previous?.refreshToken) {
-      // Logging in again in the same browser (perhaps as someone else): the old provider session ends here.
-      await identityProvider.logout(previous.refreshToken).catch(() => undefined);
-    }
-    const state = newAuthState(tokens, user, clock.now(), limits);
+    let state: AuthState;
     try {
+      await this.attach(req, res);
+      const previous = authOf(req.session);
+      // Logging in again in the same browser (perhaps as someone else): the old provider session ends here.
+      if (previous?.refreshToken) await identityProvider.logout(previous.refreshToken).catch(() => undefined);
+      state = newAuthState(tokens, user, clock.now(), limits);
       await promisify((cb) => req.session.regenerate(cb));
       req.session.auth = new SessionAuth(state);
       await promisify((cb) => req.session.save(cb));
