@@ -1,3 +1,4 @@
+import type { SessionTimes } from '../contract/session-mode.js';
 import type { TokenSet } from '../idp/identity-provider.js';
 import type { User } from '../contract/user.js';
 
@@ -96,7 +97,7 @@ export function needsRefresh(state: Pick<AuthState, 'accessExpiresAt'>, now: num
 }
 
 /** The public view of a session's times, as the contract shows them. */
-export function sessionTimes(state: SessionSummary): { expires_at: string; access_expires_at: string } {
+export function sessionTimes(state: SessionSummary): SessionTimes {
   return { expires_at: new Date(sessionExpiresAt(state)).toISOString(), access_expires_at: new Date(state.accessExpiresAt).toISOString() };
 }
 

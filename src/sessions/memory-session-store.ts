@@ -9,7 +9,7 @@ type Callback<T = unknown> = (err: unknown, value?: T) => void;
 export interface MemorySessionStoreOptions {
   codec: SessionCodec;
   clock: Clock;
-  /** At most this many sessions; past it the oldest go first. */
+  /** At most this many sessions; past it the least recently used go first. */
   maxSessions?: number;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import { Router } from 'express';
 import { ApiError } from '../../errors/api-error.js';
@@ -8,6 +8,7 @@ import type { SessionCookie } from '../../sessions/session-cookie.js';
 import type { SessionCodec } from '../../sessions/session-codec.js';
 import type { Sessions } from '../../sessions/sessions.js';
 import type { KeyValueStore } from '../../stores/key-value-store.js';
+import { sameSecret } from '../../support/constant-time.js';
 import { parseReturnTo, sameSitePath } from '../return-to.js';
 import { errorFor, markEvent, noStore } from '../route-helpers.js';
 
@@ -58,7 +59,7 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     const state = typeof req.query.state === 'string' ? req.query.state : '';
     const bound = parseCookies(req.get('cookie') ?? '')[loginCookie.name] ?? '';
     res.clearCookie(loginCookie.name, loginCookie.options);
-    if (!state || !bound || !sameText(state, bound)) {
+    if (!state || !bound || !sameSecret(state, bound)) {
       throw new ApiError('invalid_request', {
         message: 'The login state is missing or does not belong to this browser; start the login again',
         logFields: { reason: state ? 'state_not_bound_to_browser' : 'no_state' },
@@ -90,11 +91,5 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
   });
 
   return router;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 

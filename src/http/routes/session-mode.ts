@@ -1,4 +1,8 @@
 import { Router, type RequestHandler } from 'express';
+import type { LogoutAnswer, MeAnswer } from '../../contract/answers.js';
+import { HEADERS } from '../../contract/http.js';
+import { SUCCESS_MESSAGES } from '../../contract/messages.js';
+import type { SessionAnswer, SessionLoginAnswer, SessionRefreshAnswer } from '../../contract/session-mode.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider } from '../../idp/identity-provider.js';
 import type { Logger } from '../../observability/logger.js';
@@ -16,7 +20,7 @@ export interface SessionModeDeps {
   logger: Logger;
 }
 
-export const REFRESHED_HEADER = 'X-Session-Refreshed';
+export const REFRESHED_HEADER = HEADERS.sessionRefreshed;
 
 /**
  * Session mode, the BFF proper: the tokens stay in the server-side session, the browser holds an HttpOnly cookie,
@@ -30,7 +34,8 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
     // Always 200 for a logged-out browser: this is how an SPA asks "am I logged in?" without triggering a refresh.
     const found = await sessions.current(req, res);
     const state = found.kind === 'active' ? found.session : undefined;
-    noStore(res).json(state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false });
+    const answer: SessionAnswer = state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false };
+    noStore(res).json(answer);
   });
 
   router.get('/me', markEvent('auth.me'), async (req, res) => {
@@ -38,26 +43,26 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
     if (found.kind !== 'active') throw unusable(found);
     // Tells the client (the SDK's `refreshed` event) that this answer came with new tokens in the session.
     if (found.refreshed) res.set(REFRESHED_HEADER, '1');
-    noStore(res).json({ user: found.session.user });
+    noStore(res).json({ user: found.session.user } satisfies MeAnswer);
   });
 
   router.post('/login', markEvent('auth.login'), ...loginGuards, async (req, res) => {
     const { tokens, user } = await passwordLogin(identityProvider, req, res);
     const state = await sessions.establish(req, res, tokens, user);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
-    noStore(res).json({ message: 'Login successful', user, session: sessionTimes(state) });
+    noStore(res).json({ message: SUCCESS_MESSAGES.login, user, session: sessionTimes(state) } satisfies SessionLoginAnswer);
   });
 
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
     const refreshed = await sessions.refresh(req, res);
     if (refreshed.kind !== 'active') throw unusable(refreshed);
-    noStore(res).json({ message: 'Token refreshed successfully', session: sessionTimes(refreshed.session) });
+    noStore(res).json({ message: SUCCESS_MESSAGES.refresh, session: sessionTimes(refreshed.session) } satisfies SessionRefreshAnswer);
   });
 
   router.post('/logout', markEvent('auth.logout'), async (req, res) => {
     const sub = await sessions.logout(req, res);
     logger.info('auth.logout', { event: 'auth.logout', ...(sub ? { sub } : {}) });
-    noStore(res).json({ message: 'Logged out' });
+    noStore(res).json({ message: SUCCESS_MESSAGES.logout } satisfies LogoutAnswer);
   });
 
   return router;

@@ -1,4 +1,7 @@
 import { Router, type RequestHandler } from 'express';
+import type { LogoutAnswer, MeAnswer } from '../../contract/answers.js';
+import { SUCCESS_MESSAGES } from '../../contract/messages.js';
+import type { TokenLoginAnswer, TokenRefreshAnswer } from '../../contract/token-mode.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
 import { sessionOfAcceptedRefreshToken } from '../../idp/refresh-token-session.js';
@@ -28,7 +31,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const { tokens, user } = await passwordLogin(identityProvider, req, res);
     denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
-    noStore(res).json({ message: 'Login successful', token: publicTokens(tokens), user });
+    noStore(res).json({ message: SUCCESS_MESSAGES.login, token: publicTokens(tokens), user } satisfies TokenLoginAnswer);
   });
 
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
@@ -38,7 +41,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const { tokens } = refreshed;
     denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.refresh.succeeded', { event: 'auth.refresh.succeeded' });
-    noStore(res).json({ message: 'Token refreshed successfully', token: publicTokens(tokens) });
+    noStore(res).json({ message: SUCCESS_MESSAGES.refresh, token: publicTokens(tokens) } satisfies TokenRefreshAnswer);
   });
 
   router.post('/logout', markEvent('auth.logout'), async (req, res) => {
@@ -52,7 +55,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const sid = sessionOfAcceptedRefreshToken(refresh_token);
     if (sid) await denylist.addSession(sid);
     logger.info('auth.logout', { event: 'auth.logout', ...(sub ? { sub } : {}) });
-    noStore(res).json({ message: 'Logged out' });
+    noStore(res).json({ message: SUCCESS_MESSAGES.logout } satisfies LogoutAnswer);
   });
 
   router.get('/me', markEvent('auth.me'), async (req, res) => {
@@ -62,7 +65,7 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     if (!checked.ok) throw errorFor(checked.error);
     denylist.noteExpiry(checked.token.expiresAt);
     if (await denylist.refuses(checked.token)) throw new ApiError('token_revoked');
-    noStore(res).json({ user: checked.token.user });
+    noStore(res).json({ user: checked.token.user } satisfies MeAnswer);
   });
 
   async function denyAccessToken(token: string | undefined): Promise<string | undefined> {
