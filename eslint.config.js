@@ -18,7 +18,10 @@ export default tseslint.config(
     // The SDK runs in browsers and bots: it speaks the contract and knows nothing of the server's internals.
     files: ['src/client/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!contract/)', message: 'src/client imports only from src/contract' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!contract/)', message: 'src/client imports only from src/contract' }] },
+      ],
     },
   },
   {

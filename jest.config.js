@@ -21,7 +21,12 @@ const PROVIDER_INDEPENDENT = [
 export default {
   testTimeout: 20000,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/keycloak/'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/keycloak/'],
+    },
     {
       ...base,
       displayName: 'keycloak',

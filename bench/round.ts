@@ -42,8 +42,10 @@ export interface Sink {
 
 const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
-const passwordForm = (username: string, password: string) => new URLSearchParams({ grant_type: 'password', username, password, scope: 'openid', ...CLIENT }).toString();
-const refreshForm = (token: string) => new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...CLIENT }).toString();
+const passwordForm = (username: string, password: string) =>
+  new URLSearchParams({ grant_type: 'password', username, password, scope: 'openid', ...CLIENT }).toString();
+const refreshForm = (token: string) =>
+  new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...CLIENT }).toString();
 const loginJson = (username: string, password: string) => JSON.stringify({ username, password });
 
 export class Round {
@@ -70,8 +72,18 @@ export class Round {
     const duration = settings.seconds;
     for (const step of ordered([
       () => measure('floor', floor, { url: `${floor.url}/floor`, duration }),
-      () => measure('token /me', tokenGw, { url: `${tokenGw.url}/api/auth/me`, headers: { authorization: `Bearer ${bearer}` }, duration }),
-      () => measure('session /me', sessionGw, { url: `${sessionGw.url}/api/auth/me`, headers: { cookie: sessionCookie }, duration }),
+      () =>
+        measure('token /me', tokenGw, {
+          url: `${tokenGw.url}/api/auth/me`,
+          headers: { authorization: `Bearer ${bearer}` },
+          duration,
+        }),
+      () =>
+        measure('session /me', sessionGw, {
+          url: `${sessionGw.url}/api/auth/me`,
+          headers: { cookie: sessionCookie },
+          duration,
+        }),
       () => measure('peer /me', peer, { url: `${peer.url}/me`, headers: { cookie: peerCookie }, duration }),
       () => measure('session, no cookie', sessionGw, { url: `${sessionGw.url}/api/auth/session`, duration }),
     ])) {
@@ -81,28 +93,119 @@ export class Round {
     const n = settings.singleUse;
     const tokens = { via: await this.refreshTokens(n), direct: await this.refreshTokens(n) };
     const samples = settings.latencySamples;
-    const oneAtATime = { via: await this.refreshTokens(samples), direct: await this.refreshTokens(samples), relay: await this.refreshTokens(samples) };
+    const oneAtATime = {
+      via: await this.refreshTokens(samples),
+      direct: await this.refreshTokens(samples),
+      relay: await this.refreshTokens(samples),
+    };
     const hashed = [HASHED_USER.username, HASHED_USER.password] as const;
     this.apart(true);
     try {
       for (const pair of [
         [
-          () => measure('refresh via gateway', tokenGw, { url: `${tokenGw.url}/api/auth/refresh-token`, method: 'POST', headers: json, bodies: tokens.via.map((t) => JSON.stringify({ refresh_token: t })), amount: n, connections: CAPACITY_CONNECTIONS }, idp),
-          () => measure('refresh direct', idp, { url: this.tokenEndpoint, method: 'POST', headers: form, bodies: tokens.direct.map(refreshForm), amount: n, connections: CAPACITY_CONNECTIONS }),
+          () =>
+            measure(
+              'refresh via gateway',
+              tokenGw,
+              {
+                url: `${tokenGw.url}/api/auth/refresh-token`,
+                method: 'POST',
+                headers: json,
+                bodies: tokens.via.map((t) => JSON.stringify({ refresh_token: t })),
+                amount: n,
+                connections: CAPACITY_CONNECTIONS,
+              },
+              idp,
+            ),
+          () =>
+            measure('refresh direct', idp, {
+              url: this.tokenEndpoint,
+              method: 'POST',
+              headers: form,
+              bodies: tokens.direct.map(refreshForm),
+              amount: n,
+              connections: CAPACITY_CONNECTIONS,
+            }),
         ],
         [
-          async () => sink.latency('refresh via gateway', await medianLatency({ url: `${tokenGw.url}/api/auth/refresh-token`, headers: json, bodies: oneAtATime.via.map((t) => JSON.stringify({ refresh_token: t })) })),
-          async () => sink.latency('refresh direct', await medianLatency({ url: this.tokenEndpoint, headers: form, bodies: oneAtATime.direct.map(refreshForm) })),
-          async () => sink.latency('refresh via bare relay', await medianLatency({ url: `${relay.url}/token`, headers: form, bodies: oneAtATime.relay.map(refreshForm) })),
+          async () =>
+            sink.latency(
+              'refresh via gateway',
+              await medianLatency({
+                url: `${tokenGw.url}/api/auth/refresh-token`,
+                headers: json,
+                bodies: oneAtATime.via.map((t) => JSON.stringify({ refresh_token: t })),
+              }),
+            ),
+          async () =>
+            sink.latency(
+              'refresh direct',
+              await medianLatency({
+                url: this.tokenEndpoint,
+                headers: form,
+                bodies: oneAtATime.direct.map(refreshForm),
+              }),
+            ),
+          async () =>
+            sink.latency(
+              'refresh via bare relay',
+              await medianLatency({
+                url: `${relay.url}/token`,
+                headers: form,
+                bodies: oneAtATime.relay.map(refreshForm),
+              }),
+            ),
         ],
         [
-          () => measure('login via gateway', tokenGw, { url: `${tokenGw.url}/api/auth/login`, method: 'POST', headers: json, body: loginJson('alice', 'alice-password'), amount: n, connections: CAPACITY_CONNECTIONS }, idp),
-          () => measure('login direct', idp, { url: this.tokenEndpoint, method: 'POST', headers: form, body: passwordForm('alice', 'alice-password'), amount: n, connections: CAPACITY_CONNECTIONS }),
+          () =>
+            measure(
+              'login via gateway',
+              tokenGw,
+              {
+                url: `${tokenGw.url}/api/auth/login`,
+                method: 'POST',
+                headers: json,
+                body: loginJson('alice', 'alice-password'),
+                amount: n,
+                connections: CAPACITY_CONNECTIONS,
+              },
+              idp,
+            ),
+          () =>
+            measure('login direct', idp, {
+              url: this.tokenEndpoint,
+              method: 'POST',
+              headers: form,
+              body: passwordForm('alice', 'alice-password'),
+              amount: n,
+              connections: CAPACITY_CONNECTIONS,
+            }),
         ],
         // Four at a time: Keycloak, too, runs at most one hash per core at once and queues the rest.
         [
-          () => measure('login via gateway, PBKDF2', tokenGw, { url: `${tokenGw.url}/api/auth/login`, method: 'POST', headers: json, body: loginJson(...hashed), amount: settings.hashedLogins, connections: 4 }, idp),
-          () => measure('login direct, PBKDF2', idp, { url: this.tokenEndpoint, method: 'POST', headers: form, body: passwordForm(...hashed), amount: settings.hashedLogins, connections: 4 }),
+          () =>
+            measure(
+              'login via gateway, PBKDF2',
+              tokenGw,
+              {
+                url: `${tokenGw.url}/api/auth/login`,
+                method: 'POST',
+                headers: json,
+                body: loginJson(...hashed),
+                amount: settings.hashedLogins,
+                connections: 4,
+              },
+              idp,
+            ),
+          () =>
+            measure('login direct, PBKDF2', idp, {
+              url: this.tokenEndpoint,
+              method: 'POST',
+              headers: form,
+              body: passwordForm(...hashed),
+              amount: settings.hashedLogins,
+              connections: 4,
+            }),
         ],
       ]) {
         for (const step of ordered(pair)) await step();
@@ -113,12 +216,21 @@ export class Round {
   }
 
   /** One load run, with the CPU time each process spent on it per request: the server, the IdP behind it, the load generator. */
-  private async measure(sink: Sink, name: string, server: Target, options: LoadOptions, behind?: Target): Promise<void> {
+  private async measure(
+    sink: Sink,
+    name: string,
+    server: Target,
+    options: LoadOptions,
+    behind?: Target,
+  ): Promise<void> {
     const before = { server: server.cpuMs(), behind: behind?.cpuMs() ?? 0, loader: process.cpuUsage() };
     const result = await load(options);
     const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
     const loader = process.cpuUsage(before.loader);
-    result.cpuUs = { server: perRequest(server.cpuMs() - before.server), loader: perRequest((loader.user + loader.system) / 1000) };
+    result.cpuUs = {
+      server: perRequest(server.cpuMs() - before.server),
+      loader: perRequest((loader.user + loader.system) / 1000),
+    };
     if (behind) result.cpuUs.idp = perRequest(behind.cpuMs() - before.behind);
     sink.run(name, result);
   }
@@ -150,7 +262,10 @@ export class Round {
   private async refreshTokens(count: number): Promise<string[]> {
     const tokens: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      const res = await fetch(this.tokenEndpoint, { method: 'POST', body: new URLSearchParams(passwordForm('alice', 'alice-password')) });
+      const res = await fetch(this.tokenEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams(passwordForm('alice', 'alice-password')),
+      });
       tokens.push(((await res.json()) as { refresh_token: string }).refresh_token);
     }
     return tokens;

@@ -18,7 +18,12 @@ import { storm } from './storm.js';
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 1 : Number(argument('--rounds') ?? 3);
 const seconds = quick ? 1 : Number(argument('--duration') ?? 5);
-const settings: RoundSettings = { seconds, singleUse: quick ? 2 * CAPACITY_CONNECTIONS : 1500, latencySamples: quick ? 10 : 200, hashedLogins: quick ? 4 : 40 };
+const settings: RoundSettings = {
+  seconds,
+  singleUse: quick ? 2 * CAPACITY_CONNECTIONS : 1500,
+  latencySamples: quick ? 10 : 200,
+  hashedLogins: quick ? 4 : 40,
+};
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SESSION_SECRET = 'a-bench-session-secret-of-at-least-32-characters';
 // --label <name> writes docs/benchmarks-<name>.md and .json beside the default run: the same code measured another way,
@@ -43,28 +48,54 @@ async function start(...args: Parameters<typeof startTarget>): Promise<Target> {
 
 async function main(): Promise<number> {
   const which = argument('--idp') ?? 'dev';
-  if (which !== 'dev' && which !== 'keycloak') throw new Error('--idp takes dev (the embedded development IdP, the default) or keycloak (a real Keycloak: KEYCLOAK_URL, or one started from KEYCLOAK_VERSION)');
+  if (which !== 'dev' && which !== 'keycloak')
+    throw new Error(
+      '--idp takes dev (the embedded development IdP, the default) or keycloak (a real Keycloak: KEYCLOAK_URL, or one started from KEYCLOAK_VERSION)',
+    );
   if (which === 'keycloak') {
-    if (label !== undefined) throw new Error('--label is for the development IdP\'s run; --idp keycloak writes docs/benchmarks-keycloak.json');
+    if (label !== undefined)
+      throw new Error("--label is for the development IdP's run; --idp keycloak writes docs/benchmarks-keycloak.json");
     return runKeycloakBench(argument, quick);
   }
-  if (label !== undefined && !/^[a-z0-9.-]{1,40}$/.test(label)) throw new Error('--label takes lowercase letters, digits, dots and dashes, e.g. node24');
+  if (label !== undefined && !/^[a-z0-9.-]{1,40}$/.test(label))
+    throw new Error('--label takes lowercase letters, digits, dots and dashes, e.g. node24');
   const redis = createClient({ url: REDIS_URL });
   await redis.connect().catch((err: unknown) => {
     throw new Error(`the bench needs Redis at ${REDIS_URL}: ${String(err)}`);
   });
 
-  const [idpPort, idpControl, floorPort, tokenPort, sessionPort, peerPort, relayPort] = (await Promise.all(Array.from({ length: 7 }, () => closedPort()))) as [number, number, number, number, number, number, number];
-  const idp = await start('idp', 'bench/targets/idp.ts', idpPort, { CONTROL_PORT: String(idpControl), EXTRA_REDIRECT_URIS: `http://127.0.0.1:${peerPort}/callback` }, '/realms/demo/.well-known/openid-configuration');
+  const [idpPort, idpControl, floorPort, tokenPort, sessionPort, peerPort, relayPort] = (await Promise.all(
+    Array.from({ length: 7 }, () => closedPort()),
+  )) as [number, number, number, number, number, number, number];
+  const idp = await start(
+    'idp',
+    'bench/targets/idp.ts',
+    idpPort,
+    { CONTROL_PORT: String(idpControl), EXTRA_REDIRECT_URIS: `http://127.0.0.1:${peerPort}/callback` },
+    '/realms/demo/.well-known/openid-configuration',
+  );
   const issuer = `${idp.url}/realms/demo`;
-  const gatewayEnv = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: CLIENT.client_secret, SESSION_SECRET, LOG_LEVEL: 'warn', LOGIN_FAILURES_PER_IP: '1000000', LOGIN_FAILURES_PER_USER: '100000' };
+  const gatewayEnv = {
+    KEYCLOAK_URL: idp.url,
+    KEYCLOAK_CLIENT_SECRET: CLIENT.client_secret,
+    SESSION_SECRET,
+    LOG_LEVEL: 'warn',
+    LOGIN_FAILURES_PER_IP: '1000000',
+    LOGIN_FAILURES_PER_USER: '100000',
+  };
   const all: Targets = {
     idp,
     floor: await start('floor', 'bench/targets/floor.ts', floorPort, {}),
     tokenGw: await start('gateway (token mode)', GATEWAY, tokenPort, { ...gatewayEnv, AUTH_MODE: 'token' }),
-    sessionGw: await start('gateway (session mode, Redis)', GATEWAY, sessionPort, { ...gatewayEnv, AUTH_MODE: 'session', REDIS_URL }),
+    sessionGw: await start('gateway (session mode, Redis)', GATEWAY, sessionPort, {
+      ...gatewayEnv,
+      AUTH_MODE: 'session',
+      REDIS_URL,
+    }),
     peer: await start('express-openid-connect', 'bench/targets/peer.ts', peerPort, { ISSUER: issuer, REDIS_URL }),
-    relay: await start('bare relay', 'bench/targets/relay.ts', relayPort, { TARGET: `${issuer}/protocol/openid-connect/token` }),
+    relay: await start('bare relay', 'bench/targets/relay.ts', relayPort, {
+      TARGET: `${issuer}/protocol/openid-connect/token`,
+    }),
   };
 
   // The machine's CPUs, not this process's share of them (availableParallelism() reads an inherited affinity).
@@ -73,19 +104,31 @@ async function main(): Promise<number> {
   const round = new Round(all, pinned, `0-${cpuCount - 1}`);
   const runs: Record<string, LoadResult[]> = {};
   const latencies: Record<string, number[]> = {};
-  const sink = { run: (name: string, result: LoadResult) => (runs[name] ??= []).push(result), latency: (name: string, ms: number) => (latencies[name] ??= []).push(ms) };
+  const sink = {
+    run: (name: string, result: LoadResult) => (runs[name] ??= []).push(result),
+    latency: (name: string, ms: number) => (latencies[name] ??= []).push(ms),
+  };
   if (!quick) {
     // A round that is not recorded first, with as many refreshes and logins as a real one: the gateway's CPU per
     // refresh kept falling over its first few thousand (V8 optimising openid-client, undici and Express as they run).
     process.stdout.write('warm-up round\n');
-    await round.run(0, { ...settings, seconds: 2, latencySamples: 50, hashedLogins: 4 }, { run: () => undefined, latency: () => undefined });
+    await round.run(
+      0,
+      { ...settings, seconds: 2, latencySamples: 50, hashedLogins: 4 },
+      { run: () => undefined, latency: () => undefined },
+    );
   }
   for (let n = 1; n <= rounds; n += 1) {
     process.stdout.write(`round ${n}/${rounds}\n`);
     await round.run(n, settings, sink);
   }
 
-  const stormResult = await storm({ redisUrl: REDIS_URL, sessionSecret: SESSION_SECRET, concurrency: quick ? 50 : 200, start });
+  const stormResult = await storm({
+    redisUrl: REDIS_URL,
+    sessionSecret: SESSION_SECRET,
+    concurrency: quick ? 50 : 200,
+    start,
+  });
 
   let memory: Record<string, number> | undefined;
   const memoryFailures: string[] = [];
@@ -96,12 +139,26 @@ async function main(): Promise<number> {
     const [tokenPort2, sessionPort2] = (await Promise.all([closedPort(), closedPort()])) as [number, number];
     const fresh = {
       token: await start('gateway (token mode, capped heap)', GATEWAY, tokenPort2, { ...capped, AUTH_MODE: 'token' }),
-      session: await start('gateway (session mode, capped heap)', GATEWAY, sessionPort2, { ...capped, AUTH_MODE: 'session', REDIS_URL }),
+      session: await start('gateway (session mode, capped heap)', GATEWAY, sessionPort2, {
+        ...capped,
+        AUTH_MODE: 'session',
+        REDIS_URL,
+      }),
     };
     const before = { token: fresh.token.rss(), session: fresh.session.rss() };
     for (const [mode, gateway] of Object.entries(fresh)) {
-      const result = await load({ url: `${gateway.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf': '1' }, body: JSON.stringify({ username: 'alice', password: 'alice-password' }), amount: MEMORY_LOGINS, connections: 20 });
-      if (result.errors > 0 || result.non2xx > 0) memoryFailures.push(`memory, ${mode} mode: ${result.errors} errors, ${result.non2xx} non-2xx answers in ${MEMORY_LOGINS} logins`);
+      const result = await load({
+        url: `${gateway.url}/api/auth/login`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+        amount: MEMORY_LOGINS,
+        connections: 20,
+      });
+      if (result.errors > 0 || result.non2xx > 0)
+        memoryFailures.push(
+          `memory, ${mode} mode: ${result.errors} errors, ${result.non2xx} non-2xx answers in ${MEMORY_LOGINS} logins`,
+        );
     }
     const [key] = (await redis.scan('0', { MATCH: 'authgate:sess:*', COUNT: 1000 })).keys;
     memory = {
@@ -116,8 +173,13 @@ async function main(): Promise<number> {
   }
   await redis.close();
 
-  const failures = Object.entries(runs).flatMap(([name, results]) => results.filter((r) => r.errors > 0 || r.non2xx > 0).map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`));
-  if (stormResult.refreshGrants !== 1) failures.push(`refresh storm: the IdP saw ${stormResult.refreshGrants} refresh grants, not 1`);
+  const failures = Object.entries(runs).flatMap(([name, results]) =>
+    results
+      .filter((r) => r.errors > 0 || r.non2xx > 0)
+      .map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`),
+  );
+  if (stormResult.refreshGrants !== 1)
+    failures.push(`refresh storm: the IdP saw ${stormResult.refreshGrants} refresh grants, not 1`);
   if (stormResult.failures > 0) failures.push(`refresh storm: ${stormResult.failures} requests failed`);
   failures.push(...memoryFailures);
 
@@ -129,7 +191,17 @@ async function main(): Promise<number> {
         return values.length > 0 ? median(values) : undefined;
       };
       const cpuUs = { server: cpuOf('server'), idp: cpuOf('idp'), loader: cpuOf('loader') };
-      return [name, { rps: median(rpsOf(name)), spread: spreadPercent(rpsOf(name)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), cpuUs, runs: results }];
+      return [
+        name,
+        {
+          rps: median(rpsOf(name)),
+          spread: spreadPercent(rpsOf(name)),
+          p50: median(results.map((r) => r.p50)),
+          p99: median(results.map((r) => r.p99)),
+          cpuUs,
+          runs: results,
+        },
+      ];
     }),
   );
   // Each ratio is the median of the rounds' own ratios: both sides of a round ran back to back, under the same noise.
@@ -142,7 +214,8 @@ async function main(): Promise<number> {
     loginHashed: medianRatio(rpsOf('login via gateway, PBKDF2'), rpsOf('login direct, PBKDF2')),
   };
   // The latency a hop adds, round by round: the gateway's, and a bare relay's (the machine's own cost of a hop).
-  const added = (name: string) => median((latencies[name] ?? []).map((ms, i) => ms - (latencies['refresh direct']?.[i] ?? Number.NaN)));
+  const added = (name: string) =>
+    median((latencies[name] ?? []).map((ms, i) => ms - (latencies['refresh direct']?.[i] ?? Number.NaN)));
   const addedRefreshLatencyMs = added('refresh via gateway');
   const addedRelayLatencyMs = added('refresh via bare relay');
   const report = {
@@ -151,7 +224,12 @@ async function main(): Promise<number> {
     rounds,
     ...settings,
     pinned,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     summary,
     ratios,
     latencies: { ...latencies, addedRefreshLatencyMs, addedRelayLatencyMs },
@@ -171,11 +249,24 @@ async function main(): Promise<number> {
     writeBenchmarksDoc();
   }
   for (const [name, s] of Object.entries(summary)) {
-    const cpu = Object.entries(s.cpuUs).filter(([, us]) => us !== undefined).map(([role, us]) => `${role} ${us} µs`).join(', ');
-    process.stdout.write(`${name.padEnd(26)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`);
+    const cpu = Object.entries(s.cpuUs)
+      .filter(([, us]) => us !== undefined)
+      .map(([role, us]) => `${role} ${us} µs`)
+      .join(', ');
+    process.stdout.write(
+      `${name.padEnd(26)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`,
+    );
   }
-  process.stdout.write(`ratios: ${Object.entries(ratios).map(([name, r]) => `${name} ${r.toFixed(2)}`).join(', ')}; refresh adds ${addedRefreshLatencyMs.toFixed(2)} ms at one request at a time (a bare relay ${addedRelayLatencyMs.toFixed(2)} ms)${pinned ? '' : ' (unpinned)'}\n`);
-  process.stdout.write(`refresh storm: ${stormResult.concurrency} requests on 2 instances, ${stormResult.refreshGrants} refresh grant(s), ${stormResult.failures} failures\n`);
+  process.stdout.write(
+    `ratios: ${Object.entries(ratios)
+      .map(([name, r]) => `${name} ${r.toFixed(2)}`)
+      .join(
+        ', ',
+      )}; refresh adds ${addedRefreshLatencyMs.toFixed(2)} ms at one request at a time (a bare relay ${addedRelayLatencyMs.toFixed(2)} ms)${pinned ? '' : ' (unpinned)'}\n`,
+  );
+  process.stdout.write(
+    `refresh storm: ${stormResult.concurrency} requests on 2 instances, ${stormResult.refreshGrants} refresh grant(s), ${stormResult.failures} failures\n`,
+  );
   if (failures.length > 0) process.stderr.write(`bench: correctness failures:\n  ${failures.join('\n  ')}\n`);
   return failures.length > 0 ? 1 : 0;
 }

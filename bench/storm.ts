@@ -21,12 +21,35 @@ export interface StormOptions {
  * exactly one refresh grant, and no request may fail.
  */
 export async function storm({ redisUrl, sessionSecret, concurrency, start }: StormOptions): Promise<StormResult> {
-  const [idpPort, control, portA, portB] = (await Promise.all(Array.from({ length: 4 }, () => closedPort()))) as [number, number, number, number];
-  const idp = await start('idp (2 s tokens)', 'bench/targets/idp.ts', idpPort, { CONTROL_PORT: String(control), ACCESS_TOKEN_LIFESPAN: '2' }, '/realms/demo/.well-known/openid-configuration');
+  const [idpPort, control, portA, portB] = (await Promise.all(Array.from({ length: 4 }, () => closedPort()))) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const idp = await start(
+    'idp (2 s tokens)',
+    'bench/targets/idp.ts',
+    idpPort,
+    { CONTROL_PORT: String(control), ACCESS_TOKEN_LIFESPAN: '2' },
+    '/realms/demo/.well-known/openid-configuration',
+  );
   // The login limits are raised as for every gateway of the bench: their counters live in the shared Redis, where an
   // earlier run's gateway stopped with logins in flight may have left counts behind for the rest of the window.
-  const env = { KEYCLOAK_URL: idp.url, KEYCLOAK_CLIENT_SECRET: 'authgate-dev-secret', SESSION_SECRET: sessionSecret, AUTH_MODE: 'session', REDIS_URL: redisUrl, REFRESH_SKEW_SECONDS: '0', LOGIN_FAILURES_PER_IP: '1000000', LOGIN_FAILURES_PER_USER: '100000' };
-  const [a, b] = await Promise.all([start('storm gateway A', GATEWAY, portA, env), start('storm gateway B', GATEWAY, portB, env)]);
+  const env = {
+    KEYCLOAK_URL: idp.url,
+    KEYCLOAK_CLIENT_SECRET: 'authgate-dev-secret',
+    SESSION_SECRET: sessionSecret,
+    AUTH_MODE: 'session',
+    REDIS_URL: redisUrl,
+    REFRESH_SKEW_SECONDS: '0',
+    LOGIN_FAILURES_PER_IP: '1000000',
+    LOGIN_FAILURES_PER_USER: '100000',
+  };
+  const [a, b] = await Promise.all([
+    start('storm gateway A', GATEWAY, portA, env),
+    start('storm gateway B', GATEWAY, portB, env),
+  ]);
   const res = await fetch(`${a.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-csrf': '1' },
@@ -37,7 +60,12 @@ export async function storm({ redisUrl, sessionSecret, concurrency, start }: Sto
   await new Promise((resolve) => setTimeout(resolve, 2500));
   await fetch(`http://127.0.0.1:${control}/clear`, { method: 'POST' });
   const answers = await Promise.all(
-    Array.from({ length: concurrency }, (_, i) => fetch(`${(i % 2 ? b : a).url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status, () => 0)),
+    Array.from({ length: concurrency }, (_, i) =>
+      fetch(`${(i % 2 ? b : a).url}/api/auth/me`, { headers: { cookie } }).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    ),
   );
   const seen = (await (await fetch(`http://127.0.0.1:${control}/`)).json()) as Record<string, number>;
   const statuses: Record<string, number> = {};
@@ -46,7 +74,9 @@ export async function storm({ redisUrl, sessionSecret, concurrency, start }: Sto
   return {
     concurrency,
     statuses,
-    refreshGrants: Object.entries(seen).filter(([key]) => key.startsWith('token:refresh_token:')).reduce((sum, [, n]) => sum + n, 0),
+    refreshGrants: Object.entries(seen)
+      .filter(([key]) => key.startsWith('token:refresh_token:'))
+      .reduce((sum, [, n]) => sum + n, 0),
     failures: answers.filter((s) => s !== 200).length,
   };
 }

@@ -78,7 +78,12 @@ export function createApp(deps: AppDeps): Express {
     clock: deps.clock,
   });
   // The API first: its requests then never walk through the health, docs and demo routers.
-  app.use('/api/auth', config.authMode === 'session' ? sessionModeApi(deps, loginGuards) : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }));
+  app.use(
+    '/api/auth',
+    config.authMode === 'session'
+      ? sessionModeApi(deps, loginGuards)
+      : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }),
+  );
   app.use(healthRoutes({ identityProvider, stores }));
   app.use(['/api/docs', '/demo'], securityHeaders(PAGE_HEADERS));
   app.use(docsRoutes());
@@ -107,6 +112,16 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
   const router = express.Router();
   // Any order works; this one spares every /me a walk past the code-flow routes.
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
-  router.use(codeFlowRoutes({ identityProvider, sessions, shared: stores.shared, codec, loginCookie: loginCookie(config.publicUrl), publicUrl: config.publicUrl, logger }));
+  router.use(
+    codeFlowRoutes({
+      identityProvider,
+      sessions,
+      shared: stores.shared,
+      codec,
+      loginCookie: loginCookie(config.publicUrl),
+      publicUrl: config.publicUrl,
+      logger,
+    }),
+  );
   return router;
 }

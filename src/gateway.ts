@@ -49,7 +49,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // development IdP, so none of it sits in its heap (every major GC walks that) or runs in production.
     const { loadRealmFile, startDevIdp } = await import('./dev-idp/index.js');
     const realm = await loadRealmFile(options.realmFile ?? join(projectRoot(), 'keycloak-realm.json'));
-    devIdp = await startDevIdp({ realm, port: config.devIdpPort, publicHost: 'localhost', logger: logger.child({ component: 'dev-idp' }), nodeEnv: config.nodeEnv });
+    devIdp = await startDevIdp({
+      realm,
+      port: config.devIdpPort,
+      publicHost: 'localhost',
+      logger: logger.child({ component: 'dev-idp' }),
+      nodeEnv: config.nodeEnv,
+    });
     idpUrl = devIdp.url;
     clientSecret ??= realm.clients.find((c) => c.clientId === config.idp.clientId)?.secret;
   } else if (idpUrl.startsWith('http:')) {
@@ -57,15 +63,33 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
   if (!clientSecret) throw new Error(`no client secret for client ${config.idp.clientId}: set KEYCLOAK_CLIENT_SECRET`);
   if (config.sessionSecretGenerated) {
-    logger.warn('SESSION_SECRET is not set: using a random one for this process only', { event: 'config.session_secret_generated' });
+    logger.warn('SESSION_SECRET is not set: using a random one for this process only', {
+      event: 'config.session_secret_generated',
+    });
   }
 
   const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
-  const accountDirectory = new KeycloakAdmin({ ...config.idp, url: idpUrl, clientSecret, fetch: providerFetch(config.idp.timeoutMs), clock });
+  const accountDirectory = new KeycloakAdmin({
+    ...config.idp,
+    url: idpUrl,
+    clientSecret,
+    fetch: providerFetch(config.idp.timeoutMs),
+    clock,
+  });
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({ redisUrl: config.redisUrl, clock, logger });
   const sessions = createSessionStore(stores, { codec, clock, logger });
-  const app = createApp({ config, identityProvider, accountDirectory, stores, sessions, codec, logger, clock, requestContext });
+  const app = createApp({
+    config,
+    identityProvider,
+    accountDirectory,
+    stores,
+    sessions,
+    codec,
+    logger,
+    clock,
+    requestContext,
+  });
 
   const { server, stop } = stoppableServer(app, logger);
   server.listen(config.port, options.host ?? '0.0.0.0');
@@ -73,7 +97,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  logger.info('gateway listening', { event: 'gateway.started', url, mode: config.authMode, idp: identityProvider.issuer, embeddedIdp: Boolean(devIdp), stores: stores.kind });
+  logger.info('gateway listening', {
+    event: 'gateway.started',
+    url,
+    mode: config.authMode,
+    idp: identityProvider.issuer,
+    embeddedIdp: Boolean(devIdp),
+    stores: stores.kind,
+  });
 
   return {
     url,

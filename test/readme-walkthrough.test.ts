@@ -13,7 +13,8 @@ import { captureLogs } from './support/logs.js';
 
 // The README's curl walk-through, run as written (only the port differs) against the gateway and its embedded IdP.
 const tools = ['curl', 'jq'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-if (tools.length > 0 && process.env.CI === 'true') throw new Error(`the README walk-through needs ${tools.join(' and ')}, missing under CI`);
+if (tools.length > 0 && process.env.CI === 'true')
+  throw new Error(`the README walk-through needs ${tools.join(' and ')}, missing under CI`);
 if (tools.length > 0) console.log(`README walk-through skipped: ${tools.join(' and ')} not installed`);
 const suite = tools.length === 0 ? describe : describe.skip;
 
@@ -32,7 +33,10 @@ async function run(script: string, gateway: RunningGateway): Promise<unknown[]> 
   try {
     const runnable = script.replaceAll('localhost:3000', `127.0.0.1:${port}`).replaceAll('/tmp/', '$WORK/');
     // Asynchronously: the gateway answering the script runs in this very process.
-    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', runnable], { env: { PATH: process.env.PATH ?? '', WORK: work }, encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', runnable], {
+      env: { PATH: process.env.PATH ?? '', WORK: work },
+      encoding: 'utf8',
+    });
     return stdout.split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk) as unknown);
   } finally {
     rmSync(work, { recursive: true, force: true });

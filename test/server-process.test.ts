@@ -11,7 +11,10 @@ interface Run {
 }
 
 /** Runs the real entry point (src/server.ts through tsx) as `npm start` would, with only the given environment. */
-function runServer(env: Record<string, string>, whileRunning?: (stdout: () => string, kill: (signal: NodeJS.Signals) => void) => Promise<void>): Promise<Run> {
+function runServer(
+  env: Record<string, string>,
+  whileRunning?: (stdout: () => string, kill: (signal: NodeJS.Signals) => void) => Promise<void>,
+): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'src', 'server.ts')], {
     cwd: projectRoot(),
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -22,7 +25,11 @@ function runServer(env: Record<string, string>, whileRunning?: (stdout: () => st
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  if (whileRunning) void whileRunning(() => stdout, (signal) => child.kill(signal)).catch(() => child.kill('SIGKILL'));
+  if (whileRunning)
+    void whileRunning(
+      () => stdout,
+      (signal) => child.kill(signal),
+    ).catch(() => child.kill('SIGKILL'));
   return exited;
 }
 
@@ -46,7 +53,9 @@ describe('the server process', () => {
   it('refuses the embedded development IdP in production', async () => {
     const run = await runServer({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)');
+    expect(run.stderr).toContain(
+      'KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
+    );
   }, 30_000);
 
   it('starts with the embedded IdP, says loudly that it is a development IdP, serves, and stops cleanly on SIGTERM', async () => {
@@ -66,9 +75,15 @@ describe('the server process', () => {
     expect(run.code).toBe(0);
     expect(health).toEqual({ status: 'ok' });
     // Session mode by default: the login answers with the user and a session cookie, never a token.
-    expect(login).toMatchObject({ body: { message: 'Login successful', user: { username: 'alice' } }, cookie: expect.stringMatching(/^authgate\.sid=.+; Path=\/; HttpOnly; SameSite=Strict$/) });
+    expect(login).toMatchObject({
+      body: { message: 'Login successful', user: { username: 'alice' } },
+      cookie: expect.stringMatching(/^authgate\.sid=.+; Path=\/; HttpOnly; SameSite=Strict$/),
+    });
     expect(JSON.stringify(login)).not.toMatch(/eyJ/);
-    const lines = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ event: 'dev_idp.started', level: 'warn' }));
     expect(lines).toContainEqual(expect.objectContaining({ event: 'gateway.stopped' }));
     expect(run.stdout).not.toContain('alice-password');
@@ -86,7 +101,12 @@ describe('the server process', () => {
         body: '{"username":"alice","password":"alice-password"}',
       });
       const { token } = (await res.json()) as { token: { access_token: string } };
-      const load = keepAliveLoad(url, { clients: 20, path: '/api/auth/me', headers: { authorization: `Bearer ${token.access_token}` }, deadlineMs: 20_000 });
+      const load = keepAliveLoad(url, {
+        clients: 20,
+        path: '/api/auth/me',
+        headers: { authorization: `Bearer ${token.access_token}` },
+        deadlineMs: 20_000,
+      });
       try {
         warmedUp = await load.warmedUp(10);
         kill('SIGTERM');
@@ -105,7 +125,9 @@ describe('the server process', () => {
     for (const { error } of outcomes) if (error) errors[error] = (errors[error] ?? 0) + 1;
     // Every client ends on one refused connection, before its request was sent; none is reset.
     expect(errors).toEqual({ ECONNREFUSED: 20 });
-    expect(answered.filter((o) => o.status !== 200 || JSON.stringify(o.body) !== JSON.stringify(answered[0]?.body))).toEqual([]);
+    expect(
+      answered.filter((o) => o.status !== 200 || JSON.stringify(o.body) !== JSON.stringify(answered[0]?.body)),
+    ).toEqual([]);
     expect(answered[0]?.body).toEqual({ user: expect.objectContaining({ username: 'alice' }) });
     expect(answered.filter((o) => o.startedAt > stoppingSeenAt && o.connection !== 'close')).toEqual([]);
     expect(run.stdout).toContain('"event":"gateway.stopped"');

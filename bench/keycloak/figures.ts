@@ -16,7 +16,15 @@ export interface Recorded {
  * The rounds' figures reduced for the report. Every comparison is made round by round, both sides measured back to
  * back under the same noise, and the median of those is the figure; the rounds' own values are kept beside it.
  */
-export function keycloakFigures({ runs, latencies, latencyCpuUs, latencyWaitUs }: Recorded): Pick<KeycloakReport, 'summary' | 'ratios' | 'cpuShare' | 'byRound' | 'latencies' | 'latencyCpuUs' | 'latencyWaitUs' | 'failures'> {
+export function keycloakFigures({
+  runs,
+  latencies,
+  latencyCpuUs,
+  latencyWaitUs,
+}: Recorded): Pick<
+  KeycloakReport,
+  'summary' | 'ratios' | 'cpuShare' | 'byRound' | 'latencies' | 'latencyCpuUs' | 'latencyWaitUs' | 'failures'
+> {
   const rpsOf = (name: string) => (runs[name] ?? []).map((r) => r.rps);
   const summary = Object.fromEntries(
     Object.entries(runs).map(([name, results]) => {
@@ -40,11 +48,13 @@ export function keycloakFigures({ runs, latencies, latencyCpuUs, latencyWaitUs }
       ];
     }),
   );
-  const pairwise = (a: number[], b: number[], f: (x: number, y: number) => number) => a.slice(0, b.length).map((x, i) => f(x, b[i] ?? Number.NaN));
+  const pairwise = (a: number[], b: number[], f: (x: number, y: number) => number) =>
+    a.slice(0, b.length).map((x, i) => f(x, b[i] ?? Number.NaN));
   const ratio = (x: number, y: number) => x / y;
   const difference = (x: number, y: number) => x - y;
   // The gateway's CPU per request against Keycloak's behind it, in the same run.
-  const share = (name: string) => (runs[name] ?? []).map((r) => (r.cpuUs?.server ?? Number.NaN) / (r.cpuUs?.idp ?? Number.NaN));
+  const share = (name: string) =>
+    (runs[name] ?? []).map((r) => (r.cpuUs?.server ?? Number.NaN) / (r.cpuUs?.idp ?? Number.NaN));
   const latency = (name: string) => latencies[name] ?? [];
   const byRound = {
     refresh: pairwise(rpsOf('refresh via gateway'), rpsOf('refresh direct'), ratio),
@@ -60,9 +70,18 @@ export function keycloakFigures({ runs, latencies, latencyCpuUs, latencyWaitUs }
     ratios: { refresh: median(byRound.refresh), login: median(byRound.login) },
     cpuShare: { refresh: median(byRound.refreshCpuShare), login: median(byRound.loginCpuShare) },
     byRound,
-    latencies: { ...latencies, addedGatewayMs: median(byRound.addedGatewayMs), addedRelayMs: median(byRound.addedRelayMs), aboveRelayMs: median(byRound.aboveRelayMs) },
+    latencies: {
+      ...latencies,
+      addedGatewayMs: median(byRound.addedGatewayMs),
+      addedRelayMs: median(byRound.addedRelayMs),
+      aboveRelayMs: median(byRound.aboveRelayMs),
+    },
     latencyCpuUs,
     latencyWaitUs,
-    failures: Object.entries(runs).flatMap(([name, results]) => results.filter((r) => r.errors > 0 || r.non2xx > 0).map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`)),
+    failures: Object.entries(runs).flatMap(([name, results]) =>
+      results
+        .filter((r) => r.errors > 0 || r.non2xx > 0)
+        .map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`),
+    ),
   };
 }

@@ -24,7 +24,8 @@ export async function benchKeycloak(log: (line: string) => void): Promise<BenchK
   const version = running?.version ?? (await serverVersion(admin));
   const port = Number(new URL(url).port || 80);
   const pid = listenerPid(port);
-  if (pid === undefined) log(`no process of this machine that this user may read listens on port ${port}: Keycloak's CPU is not measured`);
+  if (pid === undefined)
+    log(`no process of this machine that this user may read listens on port ${port}: Keycloak's CPU is not measured`);
   else log(`Keycloak ${version} at ${url}, JVM pid ${pid}`);
   return {
     version,
@@ -34,7 +35,10 @@ export async function benchKeycloak(log: (line: string) => void): Promise<BenchK
       name: `Keycloak ${version}`,
       url,
       pid: pid ?? 0,
-      rss: () => (pid === undefined ? Number.NaN : Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024),
+      rss: () =>
+        pid === undefined
+          ? Number.NaN
+          : Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
       cpuMs: () => (pid === undefined ? Number.NaN : processCpuMs(pid)),
       waitMs: () => (pid === undefined ? Number.NaN : processWaitMs(pid)),
       stop: async () => running?.stop(),

@@ -14,7 +14,13 @@ export interface KeycloakReport {
   loginUsers: number;
   pinned: boolean;
   keycloak: { version: string; own: boolean; cpuMeasured: boolean; passwordHash: string };
-  machine: { cpus: number; cpu: string | undefined; memoryGiB: number; node: string; loadAverage: { before: number[]; after: number[] } };
+  machine: {
+    cpus: number;
+    cpu: string | undefined;
+    memoryGiB: number;
+    node: string;
+    loadAverage: { before: number[]; after: number[] };
+  };
   /** Keycloak's CPU per request in each warm-up round, by scenario: the JIT settling. */
   warmUp: Record<string, number[]>;
   summary: Record<string, Summary>;
@@ -22,7 +28,15 @@ export interface KeycloakReport {
   /** The gateway's CPU per request as a fraction of Keycloak's in the same run (median of the rounds). */
   cpuShare: { refresh: number; login: number };
   /** Each round's own ratio or difference, of which the figures above are the medians. */
-  byRound: { refresh: number[]; login: number[]; refreshCpuShare: number[]; loginCpuShare: number[]; addedGatewayMs: number[]; addedRelayMs: number[]; aboveRelayMs: number[] };
+  byRound: {
+    refresh: number[];
+    login: number[];
+    refreshCpuShare: number[];
+    loginCpuShare: number[];
+    addedGatewayMs: number[];
+    addedRelayMs: number[];
+    aboveRelayMs: number[];
+  };
   latencies: Record<string, number[] | number> & { addedGatewayMs: number; addedRelayMs: number; aboveRelayMs: number };
   /** CPU per request of the process answering each one-at-a-time run (Keycloak, the gateway, the relay), by round. */
   latencyCpuUs: Record<string, number[]>;
@@ -45,8 +59,20 @@ const fixed = (values: number[], unit = '') => values.map((v) => `${v.toFixed(2)
 
 /** The issue's targets for the gateway in front of Keycloak, as ratios of one run. */
 export const KEYCLOAK_TARGETS: TargetCheck[] = [
-  { check: 'refresh: throughput via gateway ÷ direct', target: '≥ 0.95', shown: (r) => r.ratios.refresh.toFixed(2), rounds: (r) => fixed(r.byRound.refresh), met: (r) => r.ratios.refresh >= 0.95 },
-  { check: 'login: throughput via gateway ÷ direct', target: '≥ 0.95', shown: (r) => r.ratios.login.toFixed(2), rounds: (r) => fixed(r.byRound.login), met: (r) => r.ratios.login >= 0.95 },
+  {
+    check: 'refresh: throughput via gateway ÷ direct',
+    target: '≥ 0.95',
+    shown: (r) => r.ratios.refresh.toFixed(2),
+    rounds: (r) => fixed(r.byRound.refresh),
+    met: (r) => r.ratios.refresh >= 0.95,
+  },
+  {
+    check: 'login: throughput via gateway ÷ direct',
+    target: '≥ 0.95',
+    shown: (r) => r.ratios.login.toFixed(2),
+    rounds: (r) => fixed(r.byRound.login),
+    met: (r) => r.ratios.login >= 0.95,
+  },
   {
     check: "refresh: the gateway's CPU per request ÷ Keycloak's",
     target: '≤ 15 %',
@@ -63,24 +89,39 @@ export const KEYCLOAK_TARGETS: TargetCheck[] = [
   },
 ];
 
-const us = (value: number | undefined) => (value === undefined ? '' : value >= 10_000 ? `${(value / 1000).toFixed(0)} ms` : `${value} µs`);
-const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(2)} ms`);
+const us = (value: number | undefined) =>
+  value === undefined ? '' : value >= 10_000 ? `${(value / 1000).toFixed(0)} ms` : `${value} µs`;
+const ms = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(2)} ms`;
 const medianOf = (values: number[] | number | undefined) => {
   const list = Array.isArray(values) ? [...values].sort((a, b) => a - b) : [];
-  return list.length === 0 ? Number.NaN : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
+  return list.length === 0
+    ? Number.NaN
+    : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
 };
 
 /** The "Against a real Keycloak" section of docs/benchmarks.md. */
 export function renderKeycloakSection(r: KeycloakReport): string {
-  const get = (name: string): Summary => r.summary[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
+  const get = (name: string): Summary =>
+    r.summary[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
   const rows = Object.entries(r.summary).map(
-    ([name, s]) => `| ${name} | ${s.rps.toFixed(s.rps < 100 ? 1 : 0)} | ${s.spread.toFixed(0)} % | ${s.p50} | ${s.p99} | ${us(s.cpuUs.server)} | ${us(s.cpuUs.idp)} | ${us(s.cpuUs.loader)} | ${name.includes('gateway') ? us(s.waitUs?.server) : ''} |`,
+    ([name, s]) =>
+      `| ${name} | ${s.rps.toFixed(s.rps < 100 ? 1 : 0)} | ${s.spread.toFixed(0)} % | ${s.p50} | ${s.p99} | ${us(s.cpuUs.server)} | ${us(s.cpuUs.idp)} | ${us(s.cpuUs.loader)} | ${name.includes('gateway') ? us(s.waitUs?.server) : ''} |`,
   );
-  const checks = KEYCLOAK_TARGETS.map((t) => `| ${t.check} | ${t.shown(r)} | ${t.rounds(r)} | ${t.target} | ${t.met(r) ? 'yes' : '**no**'} |`);
+  const checks = KEYCLOAK_TARGETS.map(
+    (t) => `| ${t.check} | ${t.shown(r)} | ${t.rounds(r)} | ${t.target} | ${t.met(r) ? 'yes' : '**no**'} |`,
+  );
   const load = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
-  const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay'].map((name) => `${name} ${ms(medianOf(r.latencies[name]))}`).join(', ');
+  const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay']
+    .map((name) => `${name} ${ms(medianOf(r.latencies[name]))}`)
+    .join(', ');
   const warmUp = (name: string) => (r.warmUp[name] ?? []).map((value) => us(value)).join(', ') || 'n/a';
-  const [refreshTarget, loginTarget, shareTarget, latencyTarget] = KEYCLOAK_TARGETS as [TargetCheck, TargetCheck, TargetCheck, TargetCheck];
+  const [refreshTarget, loginTarget, shareTarget, latencyTarget] = KEYCLOAK_TARGETS as [
+    TargetCheck,
+    TargetCheck,
+    TargetCheck,
+    TargetCheck,
+  ];
   const missed = [
     refreshTarget.met(r) ? undefined : throughputMissed(r, 'refresh', get('refresh via gateway'), r.byRound.refresh),
     loginTarget.met(r) ? undefined : throughputMissed(r, 'login', get('login via gateway'), r.byRound.login),
@@ -90,7 +131,9 @@ export function renderKeycloakSection(r: KeycloakReport): string {
   return `## Against a real Keycloak
 
 Written by \`npm run bench -- --idp keycloak\` on ${r.date}: Keycloak ${r.keycloak.version}${
-    r.keycloak.own ? ' started by the bench (scripts/keycloak: the cached\ndistribution, an in-memory database, local caches, one JVM)' : ' named by KEYCLOAK_URL'
+    r.keycloak.own
+      ? ' started by the bench (scripts/keycloak: the cached\ndistribution, an in-memory database, local caches, one JVM)'
+      : ' named by KEYCLOAK_URL'
   }, a realm of its own imported from keycloak-realm.json
 (refresh-token rotation with reuse detection, brute-force detection on), and ${r.loginUsers} users of its own, whose passwords
 Keycloak stored with its default hashing (${r.keycloak.passwordHash}).
@@ -140,13 +183,17 @@ ${missed.length > 0 ? `Where a target is missed, and why:\n${missed.join('\n')}\
 ${r.failures.length > 0 ? `\n**Correctness failures in this run**: ${r.failures.join('; ')}.\n` : ''}`;
 }
 
-const range = (values: number[], format: (v: number) => string) => (values.length > 0 ? `${format(Math.min(...values))} to ${format(Math.max(...values))}` : 'n/a');
+const range = (values: number[], format: (v: number) => string) =>
+  values.length > 0 ? `${format(Math.min(...values))} to ${format(Math.max(...values))}` : 'n/a';
 
 function throughputMissed(r: KeycloakReport, what: 'refresh' | 'login', via: Summary, rounds: number[]): string {
   const cpu = via.cpuUs.server ?? Number.NaN;
   const wait = via.waitUs?.server ?? Number.NaN;
   const busy = (cpu * via.rps) / 1e6;
-  const noisy = Math.max(...rounds) - Math.min(...rounds) > 0.2 ? ",\n  so the machine's other work moved this figure more than anything measured here" : '';
+  const noisy =
+    Math.max(...rounds) - Math.min(...rounds) > 0.2
+      ? ",\n  so the machine's other work moved this figure more than anything measured here"
+      : '';
   return `- **${what} throughput**: the rounds' own ratios run from ${range(rounds, (v) => v.toFixed(2))}${noisy}. Through the gateway the loop
   had one stage more, and that stage was short of CPU, not of work: the gateway used ${us(cpu)} of CPU per ${what}
   (${percent(busy)} of its CPU at the median throughput), and its threads spent ${us(wait)} per ${what} ready to run but

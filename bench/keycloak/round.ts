@@ -41,10 +41,12 @@ export interface KeycloakSink extends Sink {
 
 const json = { 'content-type': 'application/json' };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
-const refreshForm = (token: string) => new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...CLIENT }).toString();
+const refreshForm = (token: string) =>
+  new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...CLIENT }).toString();
 const refreshJson = (token: string) => JSON.stringify({ refresh_token: token });
 const fromKeycloak = (answer: string) => (JSON.parse(answer) as { refresh_token: string }).refresh_token;
-const fromGateway = (answer: string) => (JSON.parse(answer) as { token: { refresh_token: string } }).token.refresh_token;
+const fromGateway = (answer: string) =>
+  (JSON.parse(answer) as { token: { refresh_token: string } }).token.refresh_token;
 
 /** Users in turn: a loop's next login is as the user that has waited longest. */
 function takingTurns(users: string[]): Pick<ClosedLoopOptions, 'states' | 'next'> {
@@ -78,17 +80,40 @@ export class KeycloakRound {
     const ordered = <T>(steps: T[]) => (round % 2 === 0 ? [...steps].reverse() : steps);
     const chains = Math.min(CAPACITY_CONNECTIONS, settings.refreshes);
     // Fresh sessions every round, one per refresh chain; each is then refreshed many times.
-    const sessions = { via: await this.sessions(chains), direct: await this.sessions(chains), one: await this.sessions(3) };
+    const sessions = {
+      via: await this.sessions(chains),
+      direct: await this.sessions(chains),
+      one: await this.sessions(3),
+    };
     const [one, two, three] = sessions.one as [string, string, string];
 
-    const viaGateway = { url: `${gateway.url}/api/auth/refresh-token`, headers: json, body: refreshJson, next: fromGateway };
+    const viaGateway = {
+      url: `${gateway.url}/api/auth/refresh-token`,
+      headers: json,
+      body: refreshJson,
+      next: fromGateway,
+    };
     const direct = { url: this.tokenEndpoint, headers: form, body: refreshForm, next: fromKeycloak };
     const viaRelay = { url: `${relay.url}/token`, headers: form, body: refreshForm, next: fromKeycloak };
-    const loginVia = { url: `${gateway.url}/api/auth/login`, headers: json, body: (username: string) => JSON.stringify({ username, password: this.password }) };
-    const loginDirect = { url: this.tokenEndpoint, headers: form, body: (username: string) => this.passwordForm(username) };
-    const measure = (name: string, server: Target, options: ClosedLoopOptions, behind?: Target) => this.measure(sink, name, server, behind, options);
+    const loginVia = {
+      url: `${gateway.url}/api/auth/login`,
+      headers: json,
+      body: (username: string) => JSON.stringify({ username, password: this.password }),
+    };
+    const loginDirect = {
+      url: this.tokenEndpoint,
+      headers: form,
+      body: (username: string) => this.passwordForm(username),
+    };
+    const measure = (name: string, server: Target, options: ClosedLoopOptions, behind?: Target) =>
+      this.measure(sink, name, server, behind, options);
     // The median latency, and the CPU per request of the process that answers: Keycloak, or the hop in front of it.
-    const oneAtATime = async (name: string, server: Target, options: Omit<ClosedLoopOptions, 'states' | 'amount'>, token: string) => {
+    const oneAtATime = async (
+      name: string,
+      server: Target,
+      options: Omit<ClosedLoopOptions, 'states' | 'amount'>,
+      token: string,
+    ) => {
       const before = { cpu: server.cpuMs(), wait: server.waitMs() };
       const result = await closedLoop({ ...options, states: [token], amount: settings.latencySamples });
       if (result.states.length === 0) sink.brokenLoops(`${name}, one at a time`, 1);
@@ -101,7 +126,13 @@ export class KeycloakRound {
     try {
       for (const pair of [
         [
-          () => measure('refresh via gateway', gateway, { ...viaGateway, states: sessions.via, amount: settings.refreshes }, keycloak),
+          () =>
+            measure(
+              'refresh via gateway',
+              gateway,
+              { ...viaGateway, states: sessions.via, amount: settings.refreshes },
+              keycloak,
+            ),
           () => measure('refresh direct', keycloak, { ...direct, states: sessions.direct, amount: settings.refreshes }),
         ],
         [
@@ -110,8 +141,15 @@ export class KeycloakRound {
           () => oneAtATime('refresh via bare relay', relay, viaRelay, three),
         ],
         [
-          () => measure('login via gateway', gateway, { ...loginVia, ...takingTurns(this.users), amount: settings.logins }, keycloak),
-          () => measure('login direct', keycloak, { ...loginDirect, ...takingTurns(this.users), amount: settings.logins }),
+          () =>
+            measure(
+              'login via gateway',
+              gateway,
+              { ...loginVia, ...takingTurns(this.users), amount: settings.logins },
+              keycloak,
+            ),
+          () =>
+            measure('login direct', keycloak, { ...loginDirect, ...takingTurns(this.users), amount: settings.logins }),
         ],
       ]) {
         for (const step of ordered(pair)) await step();
@@ -122,12 +160,27 @@ export class KeycloakRound {
   }
 
   /** One run, with the CPU time each process spent on it per request: the server, Keycloak behind it, the load generator. */
-  private async measure(sink: KeycloakSink, name: string, server: Target, behind: Target | undefined, options: ClosedLoopOptions): Promise<void> {
-    const before = { server: server.cpuMs(), behind: behind?.cpuMs() ?? 0, loader: process.cpuUsage(), serverWait: server.waitMs(), behindWait: behind?.waitMs() ?? 0 };
+  private async measure(
+    sink: KeycloakSink,
+    name: string,
+    server: Target,
+    behind: Target | undefined,
+    options: ClosedLoopOptions,
+  ): Promise<void> {
+    const before = {
+      server: server.cpuMs(),
+      behind: behind?.cpuMs() ?? 0,
+      loader: process.cpuUsage(),
+      serverWait: server.waitMs(),
+      behindWait: behind?.waitMs() ?? 0,
+    };
     const result: ClosedLoopResult = await closedLoop(options);
     const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
     const loader = process.cpuUsage(before.loader);
-    result.cpuUs = { server: perRequest(server.cpuMs() - before.server), loader: perRequest((loader.user + loader.system) / 1000) };
+    result.cpuUs = {
+      server: perRequest(server.cpuMs() - before.server),
+      loader: perRequest((loader.user + loader.system) / 1000),
+    };
     result.waitUs = { server: perRequest(server.waitMs() - before.serverWait) };
     if (behind) {
       result.cpuUs.idp = perRequest(behind.cpuMs() - before.behind);
@@ -152,7 +205,13 @@ export class KeycloakRound {
   }
 
   private passwordForm(username: string): string {
-    return new URLSearchParams({ grant_type: 'password', username, password: this.password, scope: 'openid', ...CLIENT }).toString();
+    return new URLSearchParams({
+      grant_type: 'password',
+      username,
+      password: this.password,
+      scope: 'openid',
+      ...CLIENT,
+    }).toString();
   }
 
   /** Refresh tokens of `count` new sessions, from password grants straight to Keycloak, the users taking turns. */
@@ -170,7 +229,10 @@ export class KeycloakRound {
       },
       amount: count,
     });
-    if (tokens.length !== count) throw new Error(`password grants at Keycloak for the refresh sessions: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+    if (tokens.length !== count)
+      throw new Error(
+        `password grants at Keycloak for the refresh sessions: ${result.non2xx} non-2xx answers, ${result.errors} errors`,
+      );
     return tokens;
   }
 }

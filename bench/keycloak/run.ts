@@ -13,7 +13,13 @@ import { CAPACITY_CONNECTIONS, CLIENT } from '../round.js';
 import { keycloakFigures, type Recorded } from './figures.js';
 import { benchKeycloak } from './keycloak-target.js';
 import { KEYCLOAK_TARGETS, type KeycloakReport } from './report.js';
-import { KeycloakRound, LOGIN_CONNECTIONS, LOGIN_USERS, type KeycloakRoundSettings, type KeycloakSink } from './round.js';
+import {
+  KeycloakRound,
+  LOGIN_CONNECTIONS,
+  LOGIN_USERS,
+  type KeycloakRoundSettings,
+  type KeycloakSink,
+} from './round.js';
 
 // Users of the bench's own, taking turns to log in (see LOGIN_USERS), every one with this password.
 const USERS = Array.from({ length: LOGIN_USERS }, (_, i) => `bench-user-${i + 1}`);
@@ -22,7 +28,11 @@ const PASSWORD = 'bench-user-password';
 // sides, measured back to back, see the same part of it.
 const ROUNDS = 7;
 const ROUND: KeycloakRoundSettings = { refreshes: 1000, logins: 80, latencySamples: 100 };
-const QUICK: KeycloakRoundSettings = { refreshes: 2 * CAPACITY_CONNECTIONS, logins: 2 * LOGIN_CONNECTIONS, latencySamples: 5 };
+const QUICK: KeycloakRoundSettings = {
+  refreshes: 2 * CAPACITY_CONNECTIONS,
+  logins: 2 * LOGIN_CONNECTIONS,
+  latencySamples: 5,
+};
 const WARM_UP: KeycloakRoundSettings = { refreshes: 2000, logins: 100, latencySamples: 50 };
 const MIN_WARM_UP = 3;
 const MAX_WARM_UP = 6;
@@ -31,7 +41,10 @@ const WARM = 0.1;
 
 const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
 
-export async function runKeycloakBench(argument: (name: string) => string | undefined, quick: boolean): Promise<number> {
+export async function runKeycloakBench(
+  argument: (name: string) => string | undefined,
+  quick: boolean,
+): Promise<number> {
   const rounds = quick ? 1 : Number(argument('--rounds') ?? ROUNDS);
   const settings = quick ? QUICK : ROUND;
   const targets: Target[] = [];
@@ -61,14 +74,27 @@ export async function runKeycloakBench(argument: (name: string) => string | unde
       IDP_TIMEOUT_MS: '30000',
     });
     targets.push(gateway);
-    const relay = await startTarget('bare relay', 'bench/targets/relay.ts', relayPort, { TARGET: `${keycloak.target.url}/realms/${realmName}/protocol/openid-connect/token` });
+    const relay = await startTarget('bare relay', 'bench/targets/relay.ts', relayPort, {
+      TARGET: `${keycloak.target.url}/realms/${realmName}/protocol/openid-connect/token`,
+    });
     targets.push(relay);
 
     const cpuCount = cpus().length;
     const all = `0-${cpuCount - 1}`;
     // Only a Keycloak the bench started is pinned: one named by KEYCLOAK_URL belongs to someone else.
-    const pinned = cpuCount >= 2 && keycloak.own && keycloak.target.pid > 0 && pin(process.pid, all) && pin(keycloak.target.pid, all);
-    const round = new KeycloakRound({ keycloak: keycloak.target, gateway, relay }, realmName, USERS, PASSWORD, pinned ? { gateway: '0', keycloak: '1', all } : undefined);
+    const pinned =
+      cpuCount >= 2 &&
+      keycloak.own &&
+      keycloak.target.pid > 0 &&
+      pin(process.pid, all) &&
+      pin(keycloak.target.pid, all);
+    const round = new KeycloakRound(
+      { keycloak: keycloak.target, gateway, relay },
+      realmName,
+      USERS,
+      PASSWORD,
+      pinned ? { gateway: '0', keycloak: '1', all } : undefined,
+    );
 
     const recorded: Recorded = { runs: {}, latencies: {}, latencyCpuUs: {}, latencyWaitUs: {} };
     const broken: string[] = [];
@@ -79,7 +105,8 @@ export async function runKeycloakBench(argument: (name: string) => string | unde
         (recorded.latencyCpuUs[name] ??= []).push(cpuUs);
         (recorded.latencyWaitUs[name] ??= []).push(waitUs);
       },
-      brokenLoops: (name, count) => broken.push(`${name}: ${count} of its loops ended early (a non-2xx answer or an error)`),
+      brokenLoops: (name, count) =>
+        broken.push(`${name}: ${count} of its loops ended early (a non-2xx answer or an error)`),
     };
     const warmUp = quick ? {} : await warmUpRounds(round, sink);
     const loadBefore = loadavg();
@@ -99,8 +126,19 @@ export async function runKeycloakBench(argument: (name: string) => string | unde
       loginConnections: LOGIN_CONNECTIONS,
       loginUsers: LOGIN_USERS,
       pinned,
-      keycloak: { version: keycloak.version, own: keycloak.own, cpuMeasured: keycloak.target.pid > 0, passwordHash: hash },
-      machine: { cpus: cpuCount, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: { before: loadBefore, after: loadAfter } },
+      keycloak: {
+        version: keycloak.version,
+        own: keycloak.own,
+        cpuMeasured: keycloak.target.pid > 0,
+        passwordHash: hash,
+      },
+      machine: {
+        cpus: cpuCount,
+        cpu: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverage: { before: loadBefore, after: loadAfter },
+      },
       warmUp,
       ...figures,
       failures: [...figures.failures, ...broken],
@@ -108,13 +146,17 @@ export async function runKeycloakBench(argument: (name: string) => string | unde
 
     const out = join(projectRoot(), quick ? 'test-results' : 'docs');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, quick ? 'bench-keycloak-quick.json' : 'benchmarks-keycloak.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(
+      join(out, quick ? 'bench-keycloak-quick.json' : 'benchmarks-keycloak.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
     if (!quick) {
       writeBenchmarksDoc();
       say(`wrote ${BENCHMARKS_DOC} (its section "Against a real Keycloak") and docs/benchmarks-keycloak.json`);
     }
     printSummary(report);
-    if (report.failures.length > 0) process.stderr.write(`bench: correctness failures:\n  ${report.failures.join('\n  ')}\n`);
+    if (report.failures.length > 0)
+      process.stderr.write(`bench: correctness failures:\n  ${report.failures.join('\n  ')}\n`);
     return report.failures.length > 0 ? 1 : 0;
   } finally {
     await cleanUp?.().catch((err: unknown) => say(`could not delete the bench's realm: ${String(err)}`));
@@ -134,12 +176,19 @@ async function warmUpRounds(round: KeycloakRound, sink: KeycloakSink): Promise<R
   for (let n = 1; n <= MAX_WARM_UP; n += 1) {
     say(`warm-up round ${n}`);
     const seen: Record<string, LoadResult> = {};
-    await round.run(n, WARM_UP, { ...sink, run: (name, result) => (seen[name] = result), latency: () => undefined, latencyCpu: () => undefined });
+    await round.run(n, WARM_UP, {
+      ...sink,
+      run: (name, result) => (seen[name] = result),
+      latency: () => undefined,
+      latencyCpu: () => undefined,
+    });
     for (const [name, result] of Object.entries(seen)) {
       const direct = name.endsWith('direct');
       const us = (direct ? result.cpuUs?.server : result.cpuUs?.idp) ?? Number.NaN;
       (keycloakCpu[name] ??= []).push(us);
-      say(`  ${name}: ${result.rps.toFixed(0)} req/s, CPU per request: ${direct ? '' : `gateway ${result.cpuUs?.server} µs, `}Keycloak ${us} µs`);
+      say(
+        `  ${name}: ${result.rps.toFixed(0)} req/s, CPU per request: ${direct ? '' : `gateway ${result.cpuUs?.server} µs, `}Keycloak ${us} µs`,
+      );
     }
     const [before, last] = (keycloakCpu['refresh direct'] ?? []).slice(-2);
     if (n >= MIN_WARM_UP && before !== undefined && last !== undefined && last >= before * (1 - WARM)) break;
@@ -149,22 +198,45 @@ async function warmUpRounds(round: KeycloakRound, sink: KeycloakSink): Promise<R
 
 function printSummary(report: KeycloakReport): void {
   for (const [name, s] of Object.entries(report.summary)) {
-    const cpu = Object.entries(s.cpuUs).filter(([, us]) => us !== undefined).map(([role, us]) => `${role} ${us} µs`).join(', ');
-    process.stdout.write(`${name.padEnd(20)} ${s.rps.toFixed(0).padStart(6)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`);
+    const cpu = Object.entries(s.cpuUs)
+      .filter(([, us]) => us !== undefined)
+      .map(([role, us]) => `${role} ${us} µs`)
+      .join(', ');
+    process.stdout.write(
+      `${name.padEnd(20)} ${s.rps.toFixed(0).padStart(6)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`,
+    );
   }
   if (report.quick) {
     process.stdout.write('quick: correctness only, nothing timed against the targets\n');
   } else {
-    for (const target of KEYCLOAK_TARGETS) process.stdout.write(`${target.check}: ${target.shown(report)} (target ${target.target})${target.met(report) ? '' : ' MISSED'}\n`);
+    for (const target of KEYCLOAK_TARGETS)
+      process.stdout.write(
+        `${target.check}: ${target.shown(report)} (target ${target.target})${target.met(report) ? '' : ' MISSED'}\n`,
+      );
   }
   const { before, after } = report.machine.loadAverage;
-  process.stdout.write(`load average: ${before.map((v) => v.toFixed(1)).join(' ')} before the rounds, ${after.map((v) => v.toFixed(1)).join(' ')} after${report.pinned ? '' : ' (unpinned)'}\n`);
+  process.stdout.write(
+    `load average: ${before.map((v) => v.toFixed(1)).join(' ')} before the rounds, ${after.map((v) => v.toFixed(1)).join(' ')} after${report.pinned ? '' : ' (unpinned)'}\n`,
+  );
 }
 
 /** How Keycloak stored the bench users' passwords (its realm's default hashing), as its Admin API describes it. */
 async function passwordHash(admin: KeycloakTestAdmin, realm: string, userId: string): Promise<string> {
-  const credentials = await admin.call<{ type: string; credentialData?: string }[]>('GET', `/admin/realms/${realm}/users/${userId}/credentials`);
-  const data = JSON.parse(credentials.find((c) => c.type === 'password')?.credentialData ?? '{}') as { algorithm?: string; hashIterations?: number; additionalParameters?: Record<string, string[]> };
+  const credentials = await admin.call<{ type: string; credentialData?: string }[]>(
+    'GET',
+    `/admin/realms/${realm}/users/${userId}/credentials`,
+  );
+  const data = JSON.parse(credentials.find((c) => c.type === 'password')?.credentialData ?? '{}') as {
+    algorithm?: string;
+    hashIterations?: number;
+    additionalParameters?: Record<string, string[]>;
+  };
   const extra = Object.entries(data.additionalParameters ?? {}).map(([key, [value]]) => `${key} ${value}`);
-  return [data.algorithm ?? 'unknown', data.hashIterations !== undefined ? `${data.hashIterations} iterations` : undefined, ...extra].filter(Boolean).join(', ');
+  return [
+    data.algorithm ?? 'unknown',
+    data.hashIterations !== undefined ? `${data.hashIterations} iterations` : undefined,
+    ...extra,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

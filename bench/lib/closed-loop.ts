@@ -42,7 +42,12 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
       remaining -= 1;
       const started = performance.now();
       try {
-        const answer = await pool.request({ path: url.pathname, method: 'POST', headers: options.headers, body: options.body(state) });
+        const answer = await pool.request({
+          path: url.pathname,
+          method: 'POST',
+          headers: options.headers,
+          body: options.body(state),
+        });
         const text = await answer.body.text();
         times.push(performance.now() - started);
         if (answer.statusCode < 200 || answer.statusCode > 299) {

@@ -12,8 +12,12 @@ export const BENCHMARKS_DOC = 'docs/benchmarks.md';
  */
 export function writeBenchmarksDoc(): void {
   const docs = join(projectRoot(), 'docs');
-  const read = <T>(file: string): T | undefined => (existsSync(join(docs, file)) ? (JSON.parse(readFileSync(join(docs, file), 'utf8')) as T) : undefined);
+  const read = <T>(file: string): T | undefined =>
+    existsSync(join(docs, file)) ? (JSON.parse(readFileSync(join(docs, file), 'utf8')) as T) : undefined;
   const report = read<Report>('benchmarks.json');
   if (!report) return;
-  writeFileSync(join(projectRoot(), BENCHMARKS_DOC), renderReport(report, read<KeycloakReport>('benchmarks-keycloak.json')));
+  writeFileSync(
+    join(projectRoot(), BENCHMARKS_DOC),
+    renderReport(report, read<KeycloakReport>('benchmarks-keycloak.json')),
+  );
 }

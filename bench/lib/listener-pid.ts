@@ -20,7 +20,8 @@ export function listenerPid(port: number): number | undefined {
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
       const fields = line.trim().split(/\s+/);
       const local = fields[1];
-      if (fields[3] !== LISTEN || !local || Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
+      if (fields[3] !== LISTEN || !local || Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port)
+        continue;
       if (fields[9]) inodes.add(`socket:[${fields[9]}]`);
     }
   }

@@ -46,7 +46,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return {
     // autocannon ends a run on its one-second sampling tick, so an amount-bounded run (a few seconds) is timed to the
     // second. There, throughput comes from the mean latency over a closed loop of N connections (Little's law).
-    rps: options.amount ? ((options.connections ?? 20) * 1000) / result.latency.mean : result.requests.total / elapsedSeconds,
+    rps: options.amount
+      ? ((options.connections ?? 20) * 1000) / result.latency.mean
+      : result.requests.total / elapsedSeconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
@@ -74,10 +76,16 @@ export async function medianLatency(options: LatencyOptions): Promise<number> {
   try {
     for (const body of options.bodies) {
       const started = performance.now();
-      const answer = await request(options.url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, dispatcher });
+      const answer = await request(options.url, {
+        method: options.method ?? 'POST',
+        headers: options.headers ?? {},
+        body,
+        dispatcher,
+      });
       await answer.body.dump();
       times.push(performance.now() - started);
-      if (answer.statusCode < 200 || answer.statusCode > 299) throw new Error(`${options.url} answered ${answer.statusCode}`);
+      if (answer.statusCode < 200 || answer.statusCode > 299)
+        throw new Error(`${options.url} answered ${answer.statusCode}`);
     }
   } finally {
     await dispatcher.close();

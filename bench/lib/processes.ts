@@ -23,13 +23,23 @@ export interface Target {
  * Starts a file in a Node process of its own and waits until `healthPath` answers: a TypeScript file through tsx's
  * loader, a built JavaScript file (the gateway, as `npm start` runs it) as it is.
  */
-export async function startTarget(name: string, file: string, port: number, env: Record<string, string>, healthPath = '/healthz'): Promise<Target> {
+export async function startTarget(
+  name: string,
+  file: string,
+  port: number,
+  env: Record<string, string>,
+  healthPath = '/healthz',
+): Promise<Target> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every target when it stops (for flame graphs).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), join(projectRoot(), file)], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, ...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), join(projectRoot(), file)],
+    {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -38,7 +48,10 @@ export async function startTarget(name: string, file: string, port: number, env:
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
-    const ok = await fetch(`${url}${healthPath}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}${healthPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${name} did not start: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

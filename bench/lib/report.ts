@@ -28,19 +28,31 @@ export interface Report {
   pinned: boolean;
   machine: { cpus: number; cpu: string | undefined; memoryGiB: number; node: string };
   summary: Record<string, Summary>;
-  ratios: { tokenMeToFloor: number; sessionMeToFloor: number; sessionMeToPeer: number; refresh: number; login: number; loginHashed: number };
+  ratios: {
+    tokenMeToFloor: number;
+    sessionMeToFloor: number;
+    sessionMeToPeer: number;
+    refresh: number;
+    login: number;
+    loginHashed: number;
+  };
   latencies: Record<string, number[] | number> & { addedRefreshLatencyMs: number; addedRelayLatencyMs: number };
   storm: { concurrency: number; refreshGrants: number; failures: number; statuses: Record<string, number> };
   memory: Record<string, number> | undefined;
 }
 
 // Read from node_modules directly: some packages do not export their package.json.
-const version = (name: string) => (JSON.parse(readFileSync(join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (name: string) =>
+  (JSON.parse(readFileSync(join(projectRoot(), 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-const us = (value: number | undefined) => (value === undefined ? '' : value >= 10_000 ? `${(value / 1000).toFixed(0)} ms` : `${value} µs`);
+const us = (value: number | undefined) =>
+  value === undefined ? '' : value >= 10_000 ? `${(value / 1000).toFixed(0)} ms` : `${value} µs`;
 const medianOf = (values: number[] | number | undefined) => {
   const list = Array.isArray(values) ? [...values].sort((a, b) => a - b) : [];
-  return list.length === 0 ? Number.NaN : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
+  return list.length === 0
+    ? Number.NaN
+    : (list[Math.floor((list.length - 1) / 2)]! + list[Math.ceil((list.length - 1) / 2)]!) / 2;
 };
 
 /**
@@ -49,31 +61,62 @@ const medianOf = (values: number[] | number | undefined) => {
  */
 export function renderReport(report: Report, keycloak?: KeycloakReport): string {
   const s = report.summary;
-  const get = (name: string): Summary => s[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
+  const get = (name: string): Summary =>
+    s[name] ?? { rps: Number.NaN, spread: 0, p50: Number.NaN, p99: Number.NaN, cpuUs: {} };
   const { ratios, latencies } = report;
   const gatewayRefreshMs = (get('refresh via gateway').cpuUs.server ?? Number.NaN) / 1000;
-  const refreshShare = (get('refresh via gateway').cpuUs.server ?? Number.NaN) / (get('refresh via gateway').cpuUs.idp ?? Number.NaN);
+  const refreshShare =
+    (get('refresh via gateway').cpuUs.server ?? Number.NaN) / (get('refresh via gateway').cpuUs.idp ?? Number.NaN);
   // How full the IdP's CPU (shared with the load generator there) was kept: CPU per request × requests per second.
   const idpCpuBusy = (name: string, idpRole: 'server' | 'idp') => {
     const r = get(name);
     return (((r.cpuUs[idpRole] ?? Number.NaN) + (r.cpuUs.loader ?? Number.NaN)) * r.rps) / 1e6;
   };
   const percent = (fraction: number) => (Number.isFinite(fraction) ? `${(fraction * 100).toFixed(0)} %` : 'n/a');
-  const loginShare = (get('login via gateway, PBKDF2').cpuUs.server ?? Number.NaN) / (get('login via gateway, PBKDF2').cpuUs.idp ?? Number.NaN);
+  const loginShare =
+    (get('login via gateway, PBKDF2').cpuUs.server ?? Number.NaN) /
+    (get('login via gateway, PBKDF2').cpuUs.idp ?? Number.NaN);
   const checks: [string, string, string, boolean][] = [
     ['token mode /me ÷ floor', ratios.tokenMeToFloor.toFixed(2), '≥ 0.6', ratios.tokenMeToFloor >= 0.6],
     ['session mode /me ÷ floor', ratios.sessionMeToFloor.toFixed(2), '≥ 0.5', ratios.sessionMeToFloor >= 0.5],
-    ['session mode /me ÷ express-openid-connect /me', ratios.sessionMeToPeer.toFixed(2), '≥ 1.0', ratios.sessionMeToPeer >= 1],
+    [
+      'session mode /me ÷ express-openid-connect /me',
+      ratios.sessionMeToPeer.toFixed(2),
+      '≥ 1.0',
+      ratios.sessionMeToPeer >= 1,
+    ],
     ['refresh via gateway ÷ direct', ratios.refresh.toFixed(2), '≥ 0.9', ratios.refresh >= 0.9],
-    ['refresh: median latency added, one request at a time', `${latencies.addedRefreshLatencyMs.toFixed(2)} ms`, '≤ 1 ms', latencies.addedRefreshLatencyMs <= 1],
-    [`login via gateway ÷ direct, ${HASHED_USER.algorithm} (${HASHED_USER.iterations.toLocaleString('en')} iterations)`, ratios.loginHashed.toFixed(2), '≥ 0.95', ratios.loginHashed >= 0.95],
-    ['refresh storm: refresh grants the IdP saw', String(report.storm.refreshGrants), '= 1', report.storm.refreshGrants === 1],
+    [
+      'refresh: median latency added, one request at a time',
+      `${latencies.addedRefreshLatencyMs.toFixed(2)} ms`,
+      '≤ 1 ms',
+      latencies.addedRefreshLatencyMs <= 1,
+    ],
+    [
+      `login via gateway ÷ direct, ${HASHED_USER.algorithm} (${HASHED_USER.iterations.toLocaleString('en')} iterations)`,
+      ratios.loginHashed.toFixed(2),
+      '≥ 0.95',
+      ratios.loginHashed >= 0.95,
+    ],
+    [
+      'refresh storm: refresh grants the IdP saw',
+      String(report.storm.refreshGrants),
+      '= 1',
+      report.storm.refreshGrants === 1,
+    ],
     ['refresh storm: failed requests', String(report.storm.failures), '= 0', report.storm.failures === 0],
   ];
-  const rows = Object.entries(s).map(([name, r]) => `| ${name} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${r.spread.toFixed(0)} % | ${r.p50} | ${r.p99} | ${us(r.cpuUs.server)} | ${us(r.cpuUs.idp)} | ${us(r.cpuUs.loader)} |`);
-  const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay'].map((name) => `${name} ${medianOf(latencies[name]).toFixed(2)} ms`).join(', ');
+  const rows = Object.entries(s).map(
+    ([name, r]) =>
+      `| ${name} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${r.spread.toFixed(0)} % | ${r.p50} | ${r.p99} | ${us(r.cpuUs.server)} | ${us(r.cpuUs.idp)} | ${us(r.cpuUs.loader)} |`,
+  );
+  const oneAtATime = ['refresh direct', 'refresh via gateway', 'refresh via bare relay']
+    .map((name) => `${name} ${medianOf(latencies[name]).toFixed(2)} ms`)
+    .join(', ');
   const m = report.memory;
-  const run = report.label ? `\`npm run bench -- --label ${report.label}\` with every process on Node ${report.machine.node}` : '`npm run bench`';
+  const run = report.label
+    ? `\`npm run bench -- --label ${report.label}\` with every process on Node ${report.machine.node}`
+    : '`npm run bench`';
   return `# Benchmarks${report.label ? ` (${report.label})` : ''}
 
 Written by ${run} (code in \`bench/\`); do not edit by hand. Every figure comes from one run on one machine:
@@ -124,7 +167,9 @@ Also measured, without a target:
 
 Refresh storm: ${report.storm.concurrency} concurrent \`GET /api/auth/me\` on one session whose access token had expired,
 split across two gateway instances sharing Redis, against an IdP issuing 2-second access tokens with refresh-token
-rotation and reuse detection. Answers: ${Object.entries(report.storm.statuses).map(([status, n]) => `${n} × ${status}`).join(', ')}.
+rotation and reuse detection. Answers: ${Object.entries(report.storm.statuses)
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ')}.
 
 ## How refresh and login are compared
 

@@ -32,7 +32,12 @@ const BODY = Buffer.from(
     scope: 'openid profile email',
   }),
 );
-const HEADERS = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', 'content-length': String(BODY.length) });
+const HEADERS = new Headers({
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  pragma: 'no-cache',
+  'content-length': String(BODY.length),
+});
 
 async function readAsOpenidClientDoes(response: Response): Promise<void> {
   if (!(response instanceof Response) || response.status !== 200) throw new Error('not a 200 Response');
@@ -46,7 +51,11 @@ async function main(): Promise<void> {
 
   const server = spawn(
     process.execPath,
-    ['-e', `const body = Buffer.from(process.argv[1]); require('node:http').createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body))).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`, BODY.toString()],
+    [
+      '-e',
+      `const body = Buffer.from(process.argv[1]); require('node:http').createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body))).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+      BODY.toString(),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [port] = (await once(server.stdout!, 'data')) as [Buffer];
@@ -60,20 +69,23 @@ async function main(): Promise<void> {
         {
           name: 'standard Response (new Response(bytes))',
           run: async (times) => {
-            for (let i = 0; i < times; i += 1) await readAsOpenidClientDoes(new Response(BODY, { status: 200, headers: HEADERS }));
+            for (let i = 0; i < times; i += 1)
+              await readAsOpenidClientDoes(new Response(BODY, { status: 200, headers: HEADERS }));
           },
         },
         {
           name: 'BufferedResponse',
           run: async (times) => {
-            for (let i = 0; i < times; i += 1) await readAsOpenidClientDoes(new BufferedResponse(BODY, { status: 200, headers: HEADERS }));
+            for (let i = 0; i < times; i += 1)
+              await readAsOpenidClientDoes(new BufferedResponse(BODY, { status: 200, headers: HEADERS }));
           },
         },
         {
           name: 'whole providerFetch call, as shipped',
           run: async (times) => {
             // A tenth as many: each is a round trip to the local server.
-            for (let i = 0; i < times / 10; i += 1) await readAsOpenidClientDoes(await fetchFromProvider(url, { method: 'POST', body: form }));
+            for (let i = 0; i < times / 10; i += 1)
+              await readAsOpenidClientDoes(await fetchFromProvider(url, { method: 'POST', body: form }));
           },
         },
       ],
@@ -81,7 +93,9 @@ async function main(): Promise<void> {
     );
     const whole = results[2]!;
     whole.cpuUs = whole.cpuUs.map((us) => us * 10);
-    console.log(`Node ${process.version}, ${rounds} rounds of ${perRound} answers of ${BODY.length} bytes (whole calls: ${perRound / 10})`);
+    console.log(
+      `Node ${process.version}, ${rounds} rounds of ${perRound} answers of ${BODY.length} bytes (whole calls: ${perRound / 10})`,
+    );
     console.log(report(results.slice(0, 2)));
     console.log(report([whole]));
   } finally {

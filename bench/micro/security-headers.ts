@@ -59,15 +59,22 @@ async function main(): Promise<void> {
   const rounds = argument('--rounds', 15);
   const perRound = argument('--per-round', 20_000);
   console.log(`Node ${process.version}, ${rounds} rounds of ${perRound} responses`);
-  for (const [name, options] of [['API', API_HEADERS], ['pages', PAGE_HEADERS]] as const) {
+  for (const [name, options] of [
+    ['API', API_HEADERS],
+    ['pages', PAGE_HEADERS],
+  ] as const) {
     const perResponse = securityHeaders(options);
     const once = replayed(options);
-    if (JSON.stringify(headersOf(perResponse)) !== JSON.stringify(headersOf(once))) throw new Error(`${name}: the two ways set different headers`);
+    if (JSON.stringify(headersOf(perResponse)) !== JSON.stringify(headersOf(once)))
+      throw new Error(`${name}: the two ways set different headers`);
     const results = await sideBySide(
       [
         { name: `${name}: helmet on every response`, run: (times) => respond(perResponse, times) },
         { name: `${name}: worked out once, replayed`, run: (times) => respond(once, times) },
-        { name: `${name}: a fresh response, one header`, run: (times) => respond((_req, res, next) => (res.setHeader('content-security-policy', 'x'), next()), times) },
+        {
+          name: `${name}: a fresh response, one header`,
+          run: (times) => respond((_req, res, next) => (res.setHeader('content-security-policy', 'x'), next()), times),
+        },
       ],
       { rounds, perRound },
     );

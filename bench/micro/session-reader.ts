@@ -20,7 +20,11 @@ const secret = randomBytes(32).toString('base64url');
 
 /** A JWT-shaped string of about Keycloak's size (its access tokens run 1.2 to 1.6 kB, refresh tokens about 0.8 kB). */
 function token(bytes: number): string {
-  return ['eyJhbGciOiJSUzI1NiJ9', randomBytes(bytes).toString('base64url'), randomBytes(256).toString('base64url')].join('.');
+  return [
+    'eyJhbGciOiJSUzI1NiJ9',
+    randomBytes(bytes).toString('base64url'),
+    randomBytes(256).toString('base64url'),
+  ].join('.');
 }
 
 const codec = new SessionCodec(secret);
@@ -32,9 +36,23 @@ const attach = expressSession(store, cookie, secret);
 const app = express();
 app.post('/login', async (req, res) => {
   await attach(req, res);
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())));
-  const user = { sub: randomBytes(16).toString('hex'), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: ['user', 'offline_access'] };
-  const tokens = { access_token: token(900), refresh_token: token(450), expires_in: 300, refresh_expires_in: 1800, token_type: 'Bearer' as const };
+  await new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())),
+  );
+  const user = {
+    sub: randomBytes(16).toString('hex'),
+    username: 'alice',
+    email: 'alice@example.test',
+    name: 'Alice Liddell',
+    roles: ['user', 'offline_access'],
+  };
+  const tokens = {
+    access_token: token(900),
+    refresh_token: token(450),
+    expires_in: 300,
+    refresh_expires_in: 1800,
+    token_type: 'Bearer' as const,
+  };
   req.session.auth = new SessionAuth(newAuthState(tokens, user, Date.now(), { maxAgeMs: 8 * 3600_000 }));
   await new Promise<void>((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
   res.json({});
@@ -47,7 +65,10 @@ const request = { headers: { cookie: (login.headers.get('set-cookie') ?? '').spl
 
 const sides = [
   { name: 'remembering (as the gateway runs)', reader: new SessionReader(store, cookie.name, secret) },
-  { name: 'not remembering (HMAC, decrypt, parse each time)', reader: new SessionReader(store, cookie.name, secret, { remember: false }) },
+  {
+    name: 'not remembering (HMAC, decrypt, parse each time)',
+    reader: new SessionReader(store, cookie.name, secret, { remember: false }),
+  },
 ];
 async function run(reader: SessionReader, times: number): Promise<void> {
   for (let i = 0; i < times; i += 1) {
@@ -68,6 +89,18 @@ for (let round = 0; round < rounds; round += 1) {
 }
 const [withMemory = [], without = []] = cpuUs;
 const saved = without.map((value, i) => value - (withMemory[i] ?? Number.NaN));
-console.log(`Node ${process.version}, ${rounds} rounds of ${perRound} reads per side, CPU time of the process per read:`);
-sides.forEach((side, i) => console.log(`  ${side.name.padEnd(50)} ${median(cpuUs[i] ?? []).toFixed(2).padStart(7)} µs (rounds ${Math.min(...(cpuUs[i] ?? [])).toFixed(2)} to ${Math.max(...(cpuUs[i] ?? [])).toFixed(2)})`));
-console.log(`  saved per read: median ${median(saved).toFixed(2)} µs (rounds ${Math.min(...saved).toFixed(2)} to ${Math.max(...saved).toFixed(2)})`);
+console.log(
+  `Node ${process.version}, ${rounds} rounds of ${perRound} reads per side, CPU time of the process per read:`,
+);
+sides.forEach((side, i) =>
+  console.log(
+    `  ${side.name.padEnd(50)} ${median(cpuUs[i] ?? [])
+      .toFixed(2)
+      .padStart(
+        7,
+      )} µs (rounds ${Math.min(...(cpuUs[i] ?? [])).toFixed(2)} to ${Math.max(...(cpuUs[i] ?? [])).toFixed(2)})`,
+  ),
+);
+console.log(
+  `  saved per read: median ${median(saved).toFixed(2)} µs (rounds ${Math.min(...saved).toFixed(2)} to ${Math.max(...saved).toFixed(2)})`,
+);

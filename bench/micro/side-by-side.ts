@@ -39,11 +39,16 @@ export async function sideBySide(sides: readonly Side[], options: SideBySideOpti
 /** One line per side: median µs per operation and the rounds' spread; then each side against the first. */
 export function report(results: readonly SideResult[]): string {
   const [base] = results;
-  const lines = results.map((r) => `${r.name.padEnd(44)} ${median(r.cpuUs).toFixed(2).padStart(8)} µs CPU/op   spread ${spreadPercent(r.cpuUs).toFixed(0)} %`);
+  const lines = results.map(
+    (r) =>
+      `${r.name.padEnd(44)} ${median(r.cpuUs).toFixed(2).padStart(8)} µs CPU/op   spread ${spreadPercent(r.cpuUs).toFixed(0)} %`,
+  );
   for (const r of results.slice(1)) {
     if (!base) break;
     const saved = r.cpuUs.map((value, i) => value - (base.cpuUs[i] ?? Number.NaN));
-    lines.push(`${r.name} minus ${base.name}: median ${median(saved).toFixed(2)} µs/op (rounds from ${Math.min(...saved).toFixed(2)} to ${Math.max(...saved).toFixed(2)})`);
+    lines.push(
+      `${r.name} minus ${base.name}: median ${median(saved).toFixed(2)} µs/op (rounds from ${Math.min(...saved).toFixed(2)} to ${Math.max(...saved).toFixed(2)})`,
+    );
   }
   return lines.join('\n');
 }

@@ -7,6 +7,14 @@ app.get('/healthz', (_req, res) => {
   res.json({ status: 'ok' });
 });
 app.get('/floor', (_req, res) => {
-  res.json({ user: { sub: '6ec4e980-2efc-4d3b-a23e-1019b10f0249', username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: ['user'] } });
+  res.json({
+    user: {
+      sub: '6ec4e980-2efc-4d3b-a23e-1019b10f0249',
+      username: 'alice',
+      email: 'alice@example.test',
+      name: 'Alice Liddell',
+      roles: ['user'],
+    },
+  });
 });
 app.listen(Number(process.env.PORT), '127.0.0.1');

@@ -29,13 +29,27 @@ realm.users.push({
     {
       type: 'password',
       temporary: false,
-      secretData: JSON.stringify({ value: pbkdf2Sync(HASHED_USER.password, salt, HASHED_USER.iterations, 64, 'sha512').toString('base64'), salt: salt.toString('base64') }),
-      credentialData: JSON.stringify({ hashIterations: HASHED_USER.iterations, algorithm: HASHED_USER.algorithm, additionalParameters: {} }),
+      secretData: JSON.stringify({
+        value: pbkdf2Sync(HASHED_USER.password, salt, HASHED_USER.iterations, 64, 'sha512').toString('base64'),
+        salt: salt.toString('base64'),
+      }),
+      credentialData: JSON.stringify({
+        hashIterations: HASHED_USER.iterations,
+        algorithm: HASHED_USER.algorithm,
+        additionalParameters: {},
+      }),
     },
   ],
 });
 
-const idp = await startDevIdp({ realm, port: Number(process.env.PORT), host: '127.0.0.1', publicHost: '127.0.0.1', logger: createLogger({ level: 'error' }), nodeEnv: 'development' });
+const idp = await startDevIdp({
+  realm,
+  port: Number(process.env.PORT),
+  host: '127.0.0.1',
+  publicHost: '127.0.0.1',
+  logger: createLogger({ level: 'error' }),
+  nodeEnv: 'development',
+});
 
 createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/clear') idp.clearSeen();

@@ -18,9 +18,19 @@ http
   .createServer(async (req, res) => {
     if (req.url === '/healthz') return void res.end('{"status":"ok"}');
     const body = await readAll(req);
-    const upstream = http.request(target, { method: 'POST', agent, headers: { 'content-type': req.headers['content-type'] ?? '', 'content-length': body.length } }, (answer) => {
-      void readAll(answer).then((bytes) => res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? '' }).end(bytes));
-    });
+    const upstream = http.request(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': req.headers['content-type'] ?? '', 'content-length': body.length },
+      },
+      (answer) => {
+        void readAll(answer).then((bytes) =>
+          res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? '' }).end(bytes),
+        );
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     upstream.end(body);
   })

@@ -1,4 +1,10 @@
-import { KeycloakPrerequisiteError, keycloakSettings, startKeycloak, TESTED_VERSIONS, type RunningKeycloak } from './index.js';
+import {
+  KeycloakPrerequisiteError,
+  keycloakSettings,
+  startKeycloak,
+  TESTED_VERSIONS,
+  type RunningKeycloak,
+} from './index.js';
 
 /*
  * npm run keycloak: a real Keycloak in the foreground, without Docker, until Ctrl-C.
@@ -10,7 +16,8 @@ const say = (line: string) => console.log(`keycloak: ${line}`);
 
 function port(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number, not "${process.env[name]}"`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name} must be a port number, not "${process.env[name]}"`);
   return value;
 }
 
@@ -33,9 +40,16 @@ function describe(keycloak: RunningKeycloak): string {
 try {
   const settings = keycloakSettings();
   if (!(TESTED_VERSIONS as readonly string[]).includes(settings.version)) {
-    say(`${settings.version} is not one of the versions this project is tested against (${TESTED_VERSIONS.join(', ')})`);
+    say(
+      `${settings.version} is not one of the versions this project is tested against (${TESTED_VERSIONS.join(', ')})`,
+    );
   }
-  const keycloak = await startKeycloak({ ...settings, port: port('KEYCLOAK_PORT', 8180), managementPort: port('KEYCLOAK_MANAGEMENT_PORT', 9180), log: say });
+  const keycloak = await startKeycloak({
+    ...settings,
+    port: port('KEYCLOAK_PORT', 8180),
+    managementPort: port('KEYCLOAK_MANAGEMENT_PORT', 9180),
+    log: say,
+  });
   console.log(describe(keycloak));
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -54,6 +68,8 @@ try {
   process.on('SIGTERM', stop);
 } catch (err) {
   const reason = err instanceof Error ? err.message : String(err);
-  console.error(err instanceof KeycloakPrerequisiteError ? `keycloak: cannot run Keycloak here: ${reason}` : `keycloak: ${reason}`);
+  console.error(
+    err instanceof KeycloakPrerequisiteError ? `keycloak: cannot run Keycloak here: ${reason}` : `keycloak: ${reason}`,
+  );
   process.exit(1);
 }

@@ -9,7 +9,11 @@ export function tail(text: string, lines = 30): string {
  * Runs a short-lived command to its end; rejects with the command and the tail of its output when it fails.
  * Output is kept, not shown: the caller reports progress in its own words.
  */
-export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<void> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -51,11 +51,15 @@ export async function preparedDistribution({ version, cacheDir, java, log }: Dis
   try {
     const artifact = `org.keycloak:keycloak-quarkus-dist:${version}:tar.gz`;
     let started = Date.now();
-    await runCommand('mvn', ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${artifact}`, `-DoutputDirectory=${scratch}`], { env: mavenEnv(java.home) }).catch(
-      (err: Error) => {
-        throw new KeycloakStartError(`Maven could not fetch ${artifact} (is ${version} a Keycloak release on Maven Central?): ${err.message}`);
-      },
-    );
+    await runCommand(
+      'mvn',
+      ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${artifact}`, `-DoutputDirectory=${scratch}`],
+      { env: mavenEnv(java.home) },
+    ).catch((err: Error) => {
+      throw new KeycloakStartError(
+        `Maven could not fetch ${artifact} (is ${version} a Keycloak release on Maven Central?): ${err.message}`,
+      );
+    });
     log(`fetched ${artifact} through Maven in ${seconds(started)}`);
 
     started = Date.now();
@@ -66,10 +70,16 @@ export async function preparedDistribution({ version, cacheDir, java, log }: Dis
     log(`unpacked it in ${seconds(started)}`);
 
     started = Date.now();
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(java.home ? { JAVA_HOME: java.home } : {}) };
-    await runCommand(join(unpacked, 'bin', 'kc.sh'), ['build', ...BUILD_OPTIONS], { env, cwd: unpacked }).catch((err: Error) => {
-      throw new KeycloakStartError(`kc.sh build failed: ${err.message}`);
-    });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(java.home ? { JAVA_HOME: java.home } : {}),
+    };
+    await runCommand(join(unpacked, 'bin', 'kc.sh'), ['build', ...BUILD_OPTIONS], { env, cwd: unpacked }).catch(
+      (err: Error) => {
+        throw new KeycloakStartError(`kc.sh build failed: ${err.message}`);
+      },
+    );
     await writeFile(join(unpacked, READY_MARKER), `kc.sh build ${BUILD_OPTIONS.join(' ')}\n`);
     log(`built it (kc.sh build ${BUILD_OPTIONS.join(' ')}) in ${seconds(started)}`);
 

@@ -35,6 +35,7 @@ function realmName(text: string, file: string): string {
     throw new Error(`${file} is not JSON: ${(err as Error).message}`);
   }
   const realm = parsed && typeof parsed === 'object' ? (parsed as { realm?: unknown }).realm : undefined;
-  if (typeof realm !== 'string' || !/^[\w.-]+$/.test(realm)) throw new Error(`${file} names no realm ("realm": "<name>")`);
+  if (typeof realm !== 'string' || !/^[\w.-]+$/.test(realm))
+    throw new Error(`${file} names no realm ("realm": "<name>")`);
   return realm;
 }

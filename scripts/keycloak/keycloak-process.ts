@@ -42,10 +42,18 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /** Starts kc.sh with its output written to `logFile`, in the caller's process group (a terminal's Ctrl-C reaches it). */
-export function launchKeycloak(kcSh: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): KeycloakProcess {
+export function launchKeycloak(
+  kcSh: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string },
+): KeycloakProcess {
   const [command = kcSh, ...prefixArgs] = [...parentDeathPrefix(), kcSh];
   const log = openSync(options.logFile, 'w');
-  const child = spawn(command, [...prefixArgs, ...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', log, log] });
+  const child = spawn(command, [...prefixArgs, ...args], {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const pid = child.pid ?? 0;
   let done = false;

@@ -16,7 +16,13 @@ const PROBE_NOISE = /Reporting health down status/;
 
 export function logTail(logFile: string, lines = 40): string {
   try {
-    return tail(readFileSync(logFile, 'utf8').split('\n').filter((line) => !PROBE_NOISE.test(line)).join('\n'), lines);
+    return tail(
+      readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => !PROBE_NOISE.test(line))
+        .join('\n'),
+      lines,
+    );
   } catch {
     return '(no log)';
   }
@@ -36,16 +42,30 @@ async function answers(url: string): Promise<boolean> {
  * Ready means both: the management port's /health/ready (Keycloak initialised, realm imported) and the realm's
  * discovery document over the public port (what a gateway asks first). Fails early when kc.sh exits.
  */
-export async function waitUntilReady({ process, managementUrl, realmUrl, logFile, timeoutMs }: ReadinessCheck): Promise<void> {
+export async function waitUntilReady({
+  process,
+  managementUrl,
+  realmUrl,
+  logFile,
+  timeoutMs,
+}: ReadinessCheck): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (process.hasExited()) {
       const { code, signal } = await process.exited;
-      throw new KeycloakStartError(`Keycloak exited while starting (${signal ?? `exit ${code}`}). Its log (${logFile}) ends:\n${logTail(logFile)}`);
+      throw new KeycloakStartError(
+        `Keycloak exited while starting (${signal ?? `exit ${code}`}). Its log (${logFile}) ends:\n${logTail(logFile)}`,
+      );
     }
-    if ((await answers(`${managementUrl}/health/ready`)) && (await answers(`${realmUrl}/.well-known/openid-configuration`))) return;
+    if (
+      (await answers(`${managementUrl}/health/ready`)) &&
+      (await answers(`${realmUrl}/.well-known/openid-configuration`))
+    )
+      return;
     if (Date.now() > deadline) {
-      throw new KeycloakStartError(`Keycloak did not become ready within ${Math.round(timeoutMs / 1000)}s. Its log (${logFile}) ends:\n${logTail(logFile)}`);
+      throw new KeycloakStartError(
+        `Keycloak did not become ready within ${Math.round(timeoutMs / 1000)}s. Its log (${logFile}) ends:\n${logTail(logFile)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }

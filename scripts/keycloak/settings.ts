@@ -19,7 +19,10 @@ export function keycloakSettings(env: NodeJS.ProcessEnv = process.env): Keycloak
   parseVersion(version);
   const cacheHome = env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache');
   const timeout = Number(env.KEYCLOAK_START_TIMEOUT_SECONDS ?? 300);
-  if (!Number.isInteger(timeout) || timeout < 10) throw new Error(`KEYCLOAK_START_TIMEOUT_SECONDS must be a whole number of seconds (10 or more), not "${env.KEYCLOAK_START_TIMEOUT_SECONDS}"`);
+  if (!Number.isInteger(timeout) || timeout < 10)
+    throw new Error(
+      `KEYCLOAK_START_TIMEOUT_SECONDS must be a whole number of seconds (10 or more), not "${env.KEYCLOAK_START_TIMEOUT_SECONDS}"`,
+    );
   return {
     version,
     cacheDir: env.KEYCLOAK_CACHE_DIR?.trim() || join(cacheHome, 'authgate', 'keycloak'),

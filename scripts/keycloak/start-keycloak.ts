@@ -49,7 +49,11 @@ export interface RunningKeycloak {
  * Throws KeycloakPrerequisiteError when this machine cannot start `version`: no java, a Java it does not run on, or no
  * mvn while the version is not cached yet. For a caller that must decide before it starts anything.
  */
-export function checkPrerequisites({ version, cacheDir, javaHome }: Pick<StartKeycloakOptions, 'version' | 'cacheDir' | 'javaHome'>): void {
+export function checkPrerequisites({
+  version,
+  cacheDir,
+  javaHome,
+}: Pick<StartKeycloakOptions, 'version' | 'cacheDir' | 'javaHome'>): void {
   const java = findJava(version, javaHome);
   if (!isPrepared(version, cacheDir)) requireMaven(version, java.home);
 }
@@ -99,7 +103,9 @@ export async function startKeycloak(options: StartKeycloakOptions): Promise<Runn
   };
 
   const started = Date.now();
-  log(`starting Keycloak ${version} (Java ${java.major}) on 127.0.0.1:${port}, management port ${managementPort}, log ${logFile}`);
+  log(
+    `starting Keycloak ${version} (Java ${java.major}) on 127.0.0.1:${port}, management port ${managementPort}, log ${logFile}`,
+  );
   const child = launchKeycloak(home.kcSh, args, { env: processEnv, cwd: home.dir, logFile });
   const url = `http://127.0.0.1:${port}`;
   const realmUrl = `${url}/realms/${home.realm}`;
@@ -109,7 +115,13 @@ export async function startKeycloak(options: StartKeycloakOptions): Promise<Runn
     await home.remove();
   };
   try {
-    await waitUntilReady({ process: child, managementUrl, realmUrl, logFile, timeoutMs: options.startTimeoutMs ?? 300_000 });
+    await waitUntilReady({
+      process: child,
+      managementUrl,
+      realmUrl,
+      logFile,
+      timeoutMs: options.startTimeoutMs ?? 300_000,
+    });
   } catch (err) {
     // The home (and a log kept there) stays for a look; it is under the system's temporary folder.
     await child.stop();

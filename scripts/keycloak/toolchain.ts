@@ -47,7 +47,9 @@ export function requireMaven(version: string, javaHome: string | undefined): voi
     );
   }
   if (result.error || result.status !== 0) {
-    throw new KeycloakPrerequisiteError(`\`mvn -v\` fails, so Keycloak ${version} cannot be fetched: ${tail(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`, 5)}`);
+    throw new KeycloakPrerequisiteError(
+      `\`mvn -v\` fails, so Keycloak ${version} cannot be fetched: ${tail(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`, 5)}`,
+    );
   }
 }
 

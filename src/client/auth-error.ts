@@ -16,7 +16,11 @@ export class AuthError extends Error {
   /** `invalid_request` only: which fields are wrong. */
   readonly details: FieldProblem[] | undefined;
 
-  constructor(code: AuthErrorCode, message: string, options: { status?: number; requestId?: string; details?: FieldProblem[]; cause?: unknown } = {}) {
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options: { status?: number; requestId?: string; details?: FieldProblem[]; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
     this.code = code;
@@ -38,11 +42,25 @@ interface ResponseLike {
 /** Reads the gateway's `{error, message}` body off a failed response; anything else becomes a generic code. */
 export function toAuthError(response: ResponseLike | undefined, cause: unknown): AuthError {
   if (!response) return new AuthError('network_error', 'The gateway could not be reached', { cause });
-  const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as { error?: unknown; message?: unknown; details?: unknown };
+  const body = (typeof response.data === 'object' && response.data !== null ? response.data : {}) as {
+    error?: unknown;
+    message?: unknown;
+    details?: unknown;
+  };
   const headers = response.headers as Record<string, unknown> | undefined;
   const requestId = typeof headers?.[REQUEST_ID] === 'string' ? headers[REQUEST_ID] : undefined;
-  const code = typeof body.error === 'string' ? (body.error as ErrorCode) : response.status >= 500 ? 'internal_error' : 'invalid_request';
+  const code =
+    typeof body.error === 'string'
+      ? (body.error as ErrorCode)
+      : response.status >= 500
+        ? 'internal_error'
+        : 'invalid_request';
   const message = typeof body.message === 'string' ? body.message : `The gateway answered ${response.status}`;
   const details = Array.isArray(body.details) ? (body.details as FieldProblem[]) : undefined;
-  return new AuthError(code, message, { status: response.status, cause, ...(requestId ? { requestId } : {}), ...(details ? { details } : {}) });
+  return new AuthError(code, message, {
+    status: response.status,
+    cause,
+    ...(requestId ? { requestId } : {}),
+    ...(details ? { details } : {}),
+  });
 }

@@ -20,7 +20,8 @@ export class NodeCookies {
     for (const line of lines as string[]) {
       const { name, value, maxAge, expires } = parseSetCookie(line, { decode: keepRaw });
       if (!name) continue;
-      const expired = (maxAge !== undefined && maxAge <= 0) || (expires !== undefined && expires.getTime() <= Date.now());
+      const expired =
+        (maxAge !== undefined && maxAge <= 0) || (expires !== undefined && expires.getTime() <= Date.now());
       if (!value || expired) this.jar.delete(name);
       else this.jar.set(name, value);
     }

@@ -18,7 +18,8 @@ export function sessionStrategy(core: ClientCore): AuthStrategy {
   return {
     withCredentials: true,
     authorize(config) {
-      if (!SAFE_METHODS.has((config.method ?? 'get').toUpperCase())) config.headers.set(HEADERS.csrf, CSRF_HEADER_VALUE);
+      if (!SAFE_METHODS.has((config.method ?? 'get').toUpperCase()))
+        config.headers.set(HEADERS.csrf, CSRF_HEADER_VALUE);
       return config;
     },
     answered(response) {
@@ -30,7 +31,10 @@ export function sessionStrategy(core: ClientCore): AuthStrategy {
     },
     async login(username, password) {
       // Partial: a gateway in token mode by mistake answers without a session.
-      const { data } = await http.post<Partial<SessionLoginAnswer> & Pick<SessionLoginAnswer, 'user'>>(AUTH_PATHS.login, { username, password } satisfies LoginRequest);
+      const { data } = await http.post<Partial<SessionLoginAnswer> & Pick<SessionLoginAnswer, 'user'>>(
+        AUTH_PATHS.login,
+        { username, password } satisfies LoginRequest,
+      );
       return data.session ? { user: data.user, session: data.session } : { user: data.user };
     },
     async logout() {

@@ -1,6 +1,7 @@
 import type { StoredTokens } from './token-storage.js';
 
-export type TabMessage = { type: 'loggedOut' } | { type: 'sessionExpired' } | { type: 'loggedIn' } | { type: 'tokens'; tokens: StoredTokens };
+export type TabMessage =
+  { type: 'loggedOut' } | { type: 'sessionExpired' } | { type: 'loggedIn' } | { type: 'tokens'; tokens: StoredTokens };
 
 /**
  * What one tab tells the others: a logout or an expired session reaches every tab, and in token mode new tokens are
@@ -37,7 +38,9 @@ export class TabChannel {
  * spent refresh token and send it, and with rotation and reuse detection that ends the session for every tab.
  */
 export function withTabLock<T>(name: string, holdAfterMs: number, work: () => Promise<T>): Promise<T> {
-  const locks = (globalThis as { navigator?: { locks?: { request: (name: string, cb: () => Promise<void>) => Promise<void> } } }).navigator?.locks;
+  const locks = (
+    globalThis as { navigator?: { locks?: { request: (name: string, cb: () => Promise<void>) => Promise<void> } } }
+  ).navigator?.locks;
   if (!locks) return work();
   return new Promise<T>((resolve, reject) => {
     locks

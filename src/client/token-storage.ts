@@ -30,12 +30,17 @@ export function memoryStorage(): TokenStorage {
 }
 
 /** Tokens in a Web Storage area (localStorage, sessionStorage) under one key. */
-export function webStorage(area: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, key = 'authgate.tokens'): TokenStorage {
+export function webStorage(
+  area: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+  key = 'authgate.tokens',
+): TokenStorage {
   return {
     get: () => {
       try {
         const parsed = JSON.parse(area.getItem(key) ?? 'null') as StoredTokens | null;
-        return parsed && typeof parsed.accessToken === 'string' && typeof parsed.refreshToken === 'string' ? parsed : null;
+        return parsed && typeof parsed.accessToken === 'string' && typeof parsed.refreshToken === 'string'
+          ? parsed
+          : null;
       } catch {
         return null;
       }

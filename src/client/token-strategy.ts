@@ -18,7 +18,10 @@ const REFRESH_REFUSED = new Set<AuthErrorCode>(['invalid_grant', 'refresh_token_
  * expires; a 401 `token_expired` refreshes once, however many calls failed together, and replays each of them once;
  * a refused refresh clears the tokens and raises `sessionExpired` once.
  */
-export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions, 'storage' | 'refreshSkewSeconds'>): AuthStrategy {
+export function tokenStrategy(
+  core: ClientCore,
+  options: Pick<AuthClientOptions, 'storage' | 'refreshSkewSeconds'>,
+): AuthStrategy {
   const { http, channel, now } = core;
   const storage = options.storage ?? memoryStorage();
   const skewMs = (options.refreshSkewSeconds ?? 60) * 1000;
@@ -28,11 +31,14 @@ export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions,
     refreshing ??= withTabLock(`${core.channelName}-refresh`, TAB_HANDOVER_MS, async () => {
       const current = storage.get();
       // Another tab (shared storage) refreshed while this one waited for the lock: take its tokens.
-      if (current && current.refreshToken !== seen.refreshToken && current.accessExpiresAt - skewMs > now()) return current;
+      if (current && current.refreshToken !== seen.refreshToken && current.accessExpiresAt - skewMs > now())
+        return current;
       const refreshToken = current?.refreshToken ?? seen.refreshToken;
       let response: AxiosResponse<TokenRefreshAnswer>;
       try {
-        response = await http.post(AUTH_PATHS.refresh, { refresh_token: refreshToken } satisfies RefreshRequest, { authgate: { bare: true } });
+        response = await http.post(AUTH_PATHS.refresh, { refresh_token: refreshToken } satisfies RefreshRequest, {
+          authgate: { bare: true },
+        });
       } catch (err) {
         if (err instanceof AuthError && REFRESH_REFUSED.has(err.code)) core.announceExpired();
         throw err;
@@ -54,7 +60,8 @@ export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions,
       if (config.authgate?.bare) return config;
       let tokens = storage.get();
       if (tokens && tokens.accessExpiresAt - skewMs <= now()) tokens = await refreshTokens(tokens);
-      if (tokens && !config.headers.has('Authorization')) config.headers.set('Authorization', `Bearer ${tokens.accessToken}`);
+      if (tokens && !config.headers.has('Authorization'))
+        config.headers.set('Authorization', `Bearer ${tokens.accessToken}`);
       return config;
     },
     answered() {
@@ -74,7 +81,11 @@ export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions,
     },
     async login(username, password) {
       // Partial: a gateway in session mode by mistake answers without tokens.
-      const { data } = await http.post<Partial<TokenLoginAnswer> & Pick<TokenLoginAnswer, 'user'>>(AUTH_PATHS.login, { username, password } satisfies LoginRequest, { authgate: { bare: true } });
+      const { data } = await http.post<Partial<TokenLoginAnswer> & Pick<TokenLoginAnswer, 'user'>>(
+        AUTH_PATHS.login,
+        { username, password } satisfies LoginRequest,
+        { authgate: { bare: true } },
+      );
       if (data.token) storage.set(storedTokens(data.token, now()));
       return { user: data.user };
     },
@@ -82,7 +93,10 @@ export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions,
       const tokens = storage.get();
       if (tokens) {
         const body: LogoutRequest = { refresh_token: tokens.refreshToken };
-        await http.post<LogoutAnswer>(AUTH_PATHS.logout, body, { authgate: { bare: true }, headers: { Authorization: `Bearer ${tokens.accessToken}` } });
+        await http.post<LogoutAnswer>(AUTH_PATHS.logout, body, {
+          authgate: { bare: true },
+          headers: { Authorization: `Bearer ${tokens.accessToken}` },
+        });
       }
       storage.clear();
     },
@@ -105,5 +119,9 @@ export function tokenStrategy(core: ClientCore, options: Pick<AuthClientOptions,
 }
 
 function storedTokens(body: TokenSet, receivedAt: number): StoredTokens {
-  return { accessToken: body.access_token, refreshToken: body.refresh_token ?? '', accessExpiresAt: receivedAt + body.expires_in * 1000 };
+  return {
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token ?? '',
+    accessExpiresAt: receivedAt + body.expires_in * 1000,
+  };
 }

@@ -73,7 +73,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   // refused rather than ignored, so that a deployment which still has one learns its values are not read.
   const defaultsFile = join(configDir, 'default.json');
   if (existsSync(defaultsFile)) {
-    throw new ConfigError([`${fileName(defaultsFile)}: not read (the defaults live in the schema); put its entries in <NODE_ENV>.json or the environment`]);
+    throw new ConfigError([
+      `${fileName(defaultsFile)}: not read (the defaults live in the schema); put its entries in <NODE_ENV>.json or the environment`,
+    ]);
   }
   const merged: Record<string, unknown> = readJson(join(configDir, `${nodeEnv}.json`));
   for (const name of Object.keys(VARIABLES)) {
@@ -81,11 +83,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (value !== undefined && value !== '') merged[name] = value;
   }
   const unknown = Object.keys(merged).filter((k) => !(k in VARIABLES));
-  if (unknown.length > 0) throw new ConfigError(unknown.map((k) => `${k}: not a setting authgate knows (config file entry)`));
+  if (unknown.length > 0)
+    throw new ConfigError(unknown.map((k) => `${k}: not a setting authgate knows (config file entry)`));
 
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(config)')}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(config)')}: ${issue.message}`),
+    );
   }
   return deepFreeze(toConfig(parsed.data));
 }
@@ -100,16 +105,22 @@ function toConfig(raw: Raw): Config {
     problems.push('KEYCLOAK_ISSUER: only with KEYCLOAK_URL (the embedded development IdP announces its own issuer)');
   }
   if (isProduction && !raw.KEYCLOAK_URL) {
-    problems.push('KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)');
+    problems.push(
+      'KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
+    );
   }
   if (isProduction && raw.KEYCLOAK_URL?.startsWith('http:') && !raw.IDP_ALLOW_HTTP) {
-    problems.push('KEYCLOAK_URL: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)');
+    problems.push(
+      'KEYCLOAK_URL: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)',
+    );
   }
   if (isProduction && !raw.SESSION_SECRET) {
     problems.push('SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)');
   }
   if (raw.REDIS_URL && !raw.SESSION_SECRET) {
-    problems.push('SESSION_SECRET: required when REDIS_URL is set (every instance must share it to read the sessions in Redis)');
+    problems.push(
+      'SESSION_SECRET: required when REDIS_URL is set (every instance must share it to read the sessions in Redis)',
+    );
   }
   const publicUrl = new URL(raw.PUBLIC_URL);
   if (publicUrl.protocol === 'https:' && raw.TRUST_PROXY === 0) {
@@ -117,8 +128,15 @@ function toConfig(raw: Raw): Config {
       'TRUST_PROXY: must be at least 1 when PUBLIC_URL is https (the gateway serves plain http behind a TLS proxy and needs its X-Forwarded-Proto to set Secure cookies)',
     );
   }
-  if (isProduction && raw.AUTH_MODE === 'session' && publicUrl.protocol === 'http:' && !LOOPBACK_HOSTS.has(publicUrl.hostname)) {
-    problems.push('PUBLIC_URL: must be https when NODE_ENV=production in session mode (the session cookie must be Secure)');
+  if (
+    isProduction &&
+    raw.AUTH_MODE === 'session' &&
+    publicUrl.protocol === 'http:' &&
+    !LOOPBACK_HOSTS.has(publicUrl.hostname)
+  ) {
+    problems.push(
+      'PUBLIC_URL: must be https when NODE_ENV=production in session mode (the session cookie must be Secure)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -31,50 +31,94 @@ const origin = z
  * start), which the schema leaves unset.
  */
 export const VARIABLES = {
-  NODE_ENV: { schema: z.string().default('development'), meaning: '`production` turns on the production checks (no embedded IdP, SESSION_SECRET required, https to the IdP)' },
+  NODE_ENV: {
+    schema: z.string().default('development'),
+    meaning: '`production` turns on the production checks (no embedded IdP, SESSION_SECRET required, https to the IdP)',
+  },
   PORT: { schema: port.default(3000), meaning: 'gateway port' },
   AUTH_MODE: {
     schema: z.enum(['token', 'session'], { error: 'must be token or session' }).default('session'),
-    meaning: '`session` (the BFF proper: tokens stay on the server, the browser holds an HttpOnly cookie) or `token` (tokens in JSON)',
+    meaning:
+      '`session` (the BFF proper: tokens stay on the server, the browser holds an HttpOnly cookie) or `token` (tokens in JSON)',
   },
-  KEYCLOAK_URL: { schema: httpUrl.optional(), meaning: 'Keycloak base URL (e.g. `http://localhost:8080`). Unset: the embedded development IdP starts instead (refused when `NODE_ENV=production`)' },
-  KEYCLOAK_REALM: { schema: z.string().trim().regex(/^[\w.-]{1,255}$/, 'must be a realm name (letters, digits, _ . -)').default('demo'), meaning: 'realm name' },
+  KEYCLOAK_URL: {
+    schema: httpUrl.optional(),
+    meaning:
+      'Keycloak base URL (e.g. `http://localhost:8080`). Unset: the embedded development IdP starts instead (refused when `NODE_ENV=production`)',
+  },
+  KEYCLOAK_REALM: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[\w.-]{1,255}$/, 'must be a realm name (letters, digits, _ . -)')
+      .default('demo'),
+    meaning: 'realm name',
+  },
   KEYCLOAK_ISSUER: {
     schema: httpUrl.optional(),
     shownDefault: '`<KEYCLOAK_URL>/realms/<KEYCLOAK_REALM>`',
     meaning:
-      "the issuer Keycloak announces, when browsers reach it by another URL than the gateway does: Keycloak with a fixed front-end hostname (`KC_HOSTNAME`) and a dynamic back channel, as in docker-compose.yml (`http://localhost:8080/realms/demo`). The gateway still calls only KEYCLOAK_URL",
+      'the issuer Keycloak announces, when browsers reach it by another URL than the gateway does: Keycloak with a fixed front-end hostname (`KC_HOSTNAME`) and a dynamic back channel, as in docker-compose.yml (`http://localhost:8080/realms/demo`). The gateway still calls only KEYCLOAK_URL',
   },
-  KEYCLOAK_CLIENT_ID: { schema: z.string().trim().min(1).max(255).default('authgate'), meaning: "the gateway's confidential client" },
-  KEYCLOAK_CLIENT_SECRET: { schema: z.string().min(1).optional(), shownDefault: "(embedded IdP: the demo realm's)", meaning: 'the client secret; required with KEYCLOAK_URL' },
+  KEYCLOAK_CLIENT_ID: {
+    schema: z.string().trim().min(1).max(255).default('authgate'),
+    meaning: "the gateway's confidential client",
+  },
+  KEYCLOAK_CLIENT_SECRET: {
+    schema: z.string().min(1).optional(),
+    shownDefault: "(embedded IdP: the demo realm's)",
+    meaning: 'the client secret; required with KEYCLOAK_URL',
+  },
   IDP_ALLOW_HTTP: {
     schema: flag.default(false),
-    meaning: 'allow plain http to KEYCLOAK_URL when `NODE_ENV=production` (e.g. a private container network); always allowed, with a warning, outside production',
+    meaning:
+      'allow plain http to KEYCLOAK_URL when `NODE_ENV=production` (e.g. a private container network); always allowed, with a warning, outside production',
   },
   DEV_IDP_PORT: { schema: port.default(8080), meaning: 'port of the embedded development IdP' },
   REDIS_URL: {
-    schema: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
-    meaning: 'unset: bounded in-memory stores for one instance; set: sessions, refresh locks, the logout denylist and rate limits live in Redis, shared by every instance (which must then share SESSION_SECRET)',
+    schema: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    meaning:
+      'unset: bounded in-memory stores for one instance; set: sessions, refresh locks, the logout denylist and rate limits live in Redis, shared by every instance (which must then share SESSION_SECRET)',
   },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     shownDefault: 'dev: random per start, with a warning',
-    meaning: 'signs the session cookie and encrypts the tokens at rest (AES-256-GCM); required when `NODE_ENV=production` or REDIS_URL is set. Changing it ends every session',
+    meaning:
+      'signs the session cookie and encrypts the tokens at rest (AES-256-GCM); required when `NODE_ENV=production` or REDIS_URL is set. Changing it ends every session',
   },
   SESSION_MAX_AGE_SECONDS: {
-    schema: z.coerce.number({ error: 'must be a number of seconds' }).int().min(60).max(30 * 86400).default(28800),
-    meaning: "session mode: a session's absolute limit, however active its user; before it, the session lasts as long as the provider's refresh token",
+    schema: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int()
+      .min(60)
+      .max(30 * 86400)
+      .default(28800),
+    meaning:
+      "session mode: a session's absolute limit, however active its user; before it, the session lasts as long as the provider's refresh token",
   },
   REFRESH_SKEW_SECONDS: {
     schema: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).max(3600).default(60),
     meaning: 'session mode: refresh the access token when it expires within this many seconds',
   },
-  PUBLIC_URL: { schema: httpUrl.default('http://localhost:3000'), meaning: "the gateway's external URL: the code flow's redirect URI is `<PUBLIC_URL>/api/auth/callback`; https means Secure `__Host-` cookies (and needs TRUST_PROXY of 1 or more)" },
+  PUBLIC_URL: {
+    schema: httpUrl.default('http://localhost:3000'),
+    meaning:
+      "the gateway's external URL: the code flow's redirect URI is `<PUBLIC_URL>/api/auth/callback`; https means Secure `__Host-` cookies (and needs TRUST_PROXY of 1 or more)",
+  },
   CORS_ORIGINS: {
     schema: z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(origin)),
     meaning: 'comma-separated SPA origins allowed to call the API with credentials',
   },
@@ -84,17 +128,28 @@ export const VARIABLES = {
   },
   LOGIN_FAILURES_PER_USER: {
     schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(100000).default(10),
-    meaning: 'failed logins allowed per account (its username or email, in any case) in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
+    meaning:
+      'failed logins allowed per account (its username or email, in any case) in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
   },
   LOGIN_FAILURES_PER_IP: {
     schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000000).default(100),
-    meaning: 'failed logins allowed per client address in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
+    meaning:
+      'failed logins allowed per client address in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
   },
   TRUST_PROXY: {
-    schema: z.coerce.number({ error: 'must be the number of proxies in front of the gateway' }).int().min(0).max(10).default(0),
-    meaning: 'how many reverse proxies in front of the gateway may set X-Forwarded-For and X-Forwarded-Proto (the client address for rate limits; https for Secure cookies)',
+    schema: z.coerce
+      .number({ error: 'must be the number of proxies in front of the gateway' })
+      .int()
+      .min(0)
+      .max(10)
+      .default(0),
+    meaning:
+      'how many reverse proxies in front of the gateway may set X-Forwarded-For and X-Forwarded-Proto (the client address for rate limits; https for Secure cookies)',
   },
-  LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'), meaning: 'winston level; logs are JSON lines on stdout with the request id, never a secret' },
+  LOG_LEVEL: {
+    schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    meaning: 'winston level; logs are JSON lines on stdout with the request id, never a secret',
+  },
 } as const;
 
 export type VariableName = keyof typeof VARIABLES;

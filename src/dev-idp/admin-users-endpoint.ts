@@ -27,7 +27,9 @@ const FILTERS = ['username', 'email', 'firstName', 'lastName'] as const;
  * `briefRepresentation`. Roles as Keycloak's permission evaluator reads them: query-users lets the search run,
  * view-users (or manage-users) lets it see the users; query-users alone finds nobody.
  */
-export function adminUsersRoute(ctx: IdpContext): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
+export function adminUsersRoute(
+  ctx: IdpContext,
+): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   // Imported users carry no creation time: Keycloak stamps them at import, here at start.
   const createdTimestamp = ctx.sessions.now() * 1000;
   return async (req, res, path) => {
@@ -36,14 +38,23 @@ export function adminUsersRoute(ctx: IdpContext): (req: IncomingMessage, res: Se
     const query = new URL(req.url ?? '/', 'http://dev-idp').searchParams;
     const answer = await searchUsers(ctx, safeDecode(match[1]), query, req.headers.authorization, createdTimestamp);
     // RESTEasy adds the charset to a resource's own answer, not to the error handler's.
-    const headers = answer.status === 200 ? { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-cache' } : { 'Content-Type': 'application/json' };
+    const headers =
+      answer.status === 200
+        ? { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-cache' }
+        : { 'Content-Type': 'application/json' };
     res.writeHead(answer.status, headers);
     res.end(JSON.stringify(answer.json));
     return true;
   };
 }
 
-async function searchUsers(ctx: IdpContext, realmName: string, query: URLSearchParams, authorization: string | undefined, createdTimestamp: number): Promise<AdminAnswer> {
+async function searchUsers(
+  ctx: IdpContext,
+  realmName: string,
+  query: URLSearchParams,
+  authorization: string | undefined,
+  createdTimestamp: number,
+): Promise<AdminAnswer> {
   const token = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
   const check = token === undefined ? undefined : await checkAccessToken(ctx, token);
   if (!check?.ok) return UNAUTHORIZED;
@@ -59,7 +70,10 @@ async function searchUsers(ctx: IdpContext, realmName: string, query: URLSearchP
   const first = wholeNumber(query.get('first')) ?? 0;
   const max = wholeNumber(query.get('max')) ?? DEFAULT_MAX;
   const brief = query.get('briefRepresentation')?.toLowerCase() === 'true';
-  return { status: 200, json: found.slice(first, first + max).map((user) => representation(user, brief, manage, createdTimestamp)) };
+  return {
+    status: 200,
+    json: found.slice(first, first + max).map((user) => representation(user, brief, manage, createdTimestamp)),
+  };
 }
 
 function matchingUsers(users: readonly User[], query: URLSearchParams, exact: boolean): User[] {
@@ -70,7 +84,11 @@ function matchingUsers(users: readonly User[], query: URLSearchParams, exact: bo
   const search = query.get('search');
   if (search !== null) {
     const terms = search.trim().split(/\s+/).filter(Boolean);
-    return users.filter((u) => u.serviceAccountClientId === undefined && terms.every((term) => [u.username, u.email, u.firstName, u.lastName].some((v) => matches(v, term))));
+    return users.filter(
+      (u) =>
+        u.serviceAccountClientId === undefined &&
+        terms.every((term) => [u.username, u.email, u.firstName, u.lastName].some((v) => matches(v, term))),
+    );
   }
   const filters = FILTERS.flatMap((name) => {
     const wanted = query.get(name);
@@ -85,7 +103,12 @@ function matchingUsers(users: readonly User[], query: URLSearchParams, exact: bo
  * A UserRepresentation as Keycloak 26.7.3 lists it, in its field order; absent values are left out, as its JSON mapper
  * does. Listings carry only the `manage` access (older releases listed view, mapRoles and the rest too).
  */
-function representation(user: User, brief: boolean, manage: boolean, createdTimestamp: number): Record<string, unknown> {
+function representation(
+  user: User,
+  brief: boolean,
+  manage: boolean,
+  createdTimestamp: number,
+): Record<string, unknown> {
   return {
     id: user.id,
     username: user.username,
@@ -95,7 +118,9 @@ function representation(user: User, brief: boolean, manage: boolean, createdTime
     emailVerified: user.emailVerified,
     enabled: user.enabled,
     createdTimestamp,
-    ...(brief ? {} : { totp: false, disableableCredentialTypes: [], requiredActions: [...user.requiredActions], notBefore: 0 }),
+    ...(brief
+      ? {}
+      : { totp: false, disableableCredentialTypes: [], requiredActions: [...user.requiredActions], notBefore: 0 }),
     access: { manage },
   };
 }

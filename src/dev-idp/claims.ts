@@ -9,7 +9,9 @@ import { effectiveRoles } from './roles.js';
  */
 export function roleClaims(realm: string, user: User, azp: string): JWTPayload {
   const roles = effectiveRoles(realm, user);
-  const clientRoles = Object.fromEntries(Object.entries(roles.clients).map(([clientId, held]) => [clientId, { roles: [...held] }]));
+  const clientRoles = Object.fromEntries(
+    Object.entries(roles.clients).map(([clientId, held]) => [clientId, { roles: [...held] }]),
+  );
   // The audience resolve mapper: every client the user holds roles of, except the one the token is for.
   const audience = Object.keys(clientRoles).filter((clientId) => clientId !== azp);
   return {
@@ -66,5 +68,7 @@ export function optionalScopeClaims(realm: string, user: User, fullScope: string
  * itself; a service-account user the realm file brings comes without them (as Keycloak 26.7.3 imports it).
  */
 export function serviceAccountClaims(user: User, client: RealmClient, remoteAddress: string): JWTPayload {
-  return user.serviceAccountMappers ? { client_id: client.clientId, clientHost: remoteAddress, clientAddress: remoteAddress } : {};
+  return user.serviceAccountMappers
+    ? { client_id: client.clientId, clientHost: remoteAddress, clientAddress: remoteAddress }
+    : {};
 }

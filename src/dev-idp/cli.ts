@@ -19,8 +19,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, defaultMeta: { component: 'dev-idp' } });
   const realm = await loadRealmFile(join(projectRoot(), 'keycloak-realm.json'));
-  const idp = await startDevIdp({ realm, port: config.devIdpPort, publicHost: 'localhost', logger, nodeEnv: config.nodeEnv });
-  console.error(`authgate dev-idp: DEVELOPMENT identity provider (not for production), realm "${idp.realmName}": KEYCLOAK_URL=${idp.url}`);
+  const idp = await startDevIdp({
+    realm,
+    port: config.devIdpPort,
+    publicHost: 'localhost',
+    logger,
+    nodeEnv: config.nodeEnv,
+  });
+  console.error(
+    `authgate dev-idp: DEVELOPMENT identity provider (not for production), realm "${idp.realmName}": KEYCLOAK_URL=${idp.url}`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -41,6 +41,7 @@ export function authenticateClient(realm: RealmModel, presented: PresentedClient
   const client = presented.clientId ? realm.client(presented.clientId) : undefined;
   if (!client || !client.enabled) throw KC.invalidClient();
   if (client.publicClient) return client;
-  if (presented.secret === undefined || client.secret === undefined || !sameSecret(presented.secret, client.secret)) throw KC.badClientSecret();
+  if (presented.secret === undefined || client.secret === undefined || !sameSecret(presented.secret, client.secret))
+    throw KC.badClientSecret();
   return client;
 }

@@ -5,7 +5,11 @@ import { grantScope } from './scopes.js';
 import type { TokenResponse } from './tokens.js';
 
 /** client_credentials (Keycloak's ClientCredentialsGrantType): an access token for the client's service-account user. */
-export async function clientCredentialsGrant(ctx: IdpContext, client: RealmClient, req: EndpointRequest): Promise<TokenResponse> {
+export async function clientCredentialsGrant(
+  ctx: IdpContext,
+  client: RealmClient,
+  req: EndpointRequest,
+): Promise<TokenResponse> {
   if (client.publicClient) throw KC.publicClientServiceAccount();
   if (!client.serviceAccountsEnabled) throw KC.serviceAccountsDisabled();
   const user = ctx.realm.serviceAccountOf(client.clientId);

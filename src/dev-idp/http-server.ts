@@ -49,7 +49,13 @@ function send(res: ServerResponse, answer: Answer): void {
 }
 
 function errorAnswer(error: KeycloakError, headers: Readonly<Record<string, string>> = {}): Answer {
-  return { status: error.status, json: error.body(), headers, error: error.error, ...(error.description === undefined ? {} : { errorDescription: error.description }) };
+  return {
+    status: error.status,
+    json: error.body(),
+    headers,
+    error: error.error,
+    ...(error.description === undefined ? {} : { errorDescription: error.description }),
+  };
 }
 
 function remoteAddressOf(req: IncomingMessage): string {
@@ -63,7 +69,10 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
   const providerCallback = provider.callback();
   const adminRoute = adminUsersRoute(ctx);
 
-  const formEndpoints: Record<string, { endpoint: Endpoint; methods: readonly string[]; run: (req: EndpointRequest) => Promise<Answer> }> = {
+  const formEndpoints: Record<
+    string,
+    { endpoint: Endpoint; methods: readonly string[]; run: (req: EndpointRequest) => Promise<Answer> }
+  > = {
     [`${OIDC}/token`]: {
       endpoint: 'token',
       methods: ['POST'],
@@ -76,29 +85,59 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
       endpoint: 'logout',
       methods: ['POST'],
       // Keycloak's LogoutEndpoint: a form with a refresh_token is a back-channel logout, any other is the browser's.
-      run: async (req) => (req.form.get('refresh_token') === undefined ? { status: 200, toProvider: true } : (await logoutEndpoint(ctx, req), { status: 204 })),
+      run: async (req) =>
+        req.form.get('refresh_token') === undefined
+          ? { status: 200, toProvider: true }
+          : (await logoutEndpoint(ctx, req), { status: 204 }),
     },
-    [`${OIDC}/revoke`]: { endpoint: 'revoke', methods: ['POST'], run: async (req) => (await revocationEndpoint(ctx, req), { status: 200 }) },
-    [`${OIDC}/token/introspect`]: { endpoint: 'introspect', methods: ['POST'], run: async (req) => ({ status: 200, json: await introspectionEndpoint(ctx, req) }) },
+    [`${OIDC}/revoke`]: {
+      endpoint: 'revoke',
+      methods: ['POST'],
+      run: async (req) => (await revocationEndpoint(ctx, req), { status: 200 }),
+    },
+    [`${OIDC}/token/introspect`]: {
+      endpoint: 'introspect',
+      methods: ['POST'],
+      run: async (req) => ({ status: 200, json: await introspectionEndpoint(ctx, req) }),
+    },
     [`${OIDC}/userinfo`]: {
       endpoint: 'userinfo',
       methods: ['GET', 'POST'],
       run: async (req) => {
         const a = await userinfoEndpoint(ctx, req);
         // Keycloak's failures: the header, and an empty body typed as text.
-        const headers: Record<string, string> = a.challenge ? { 'WWW-Authenticate': a.challenge, 'Content-Type': 'text/plain;charset=utf-8' } : { 'Cache-Control': 'no-cache' };
-        return { status: a.status, headers, ...(a.body ? { json: a.body } : {}), ...(a.error ? { error: a.error } : {}), ...(a.errorDescription ? { errorDescription: a.errorDescription } : {}) };
+        const headers: Record<string, string> = a.challenge
+          ? { 'WWW-Authenticate': a.challenge, 'Content-Type': 'text/plain;charset=utf-8' }
+          : { 'Cache-Control': 'no-cache' };
+        return {
+          status: a.status,
+          headers,
+          ...(a.body ? { json: a.body } : {}),
+          ...(a.error ? { error: a.error } : {}),
+          ...(a.errorDescription ? { errorDescription: a.errorDescription } : {}),
+        };
       },
     },
   };
 
-  async function serveForm(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, run: (r: EndpointRequest) => Promise<Answer>, passOn: () => Promise<void>): Promise<void> {
+  async function serveForm(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    run: (r: EndpointRequest) => Promise<Answer>,
+    passOn: () => Promise<void>,
+  ): Promise<void> {
     let form = Form.empty();
     let answer: Answer;
     try {
       const body = await readBody(req);
       form = formOf(req, body);
-      const request: EndpointRequest = { form, authorization: req.headers.authorization, presented: presentedClient(req.headers.authorization, form), remoteAddress: remoteAddressOf(req) };
+      const request: EndpointRequest = {
+        form,
+        authorization: req.headers.authorization,
+        presented: presentedClient(req.headers.authorization, form),
+        remoteAddress: remoteAddressOf(req),
+      };
       answer = await run(request);
       if (answer.toProvider) {
         // oidc-provider reads a body that was read already from req.body; one that is not a form is none, as here.
@@ -109,7 +148,11 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
       }
     } catch (error) {
       if (!(error instanceof KeycloakError)) {
-        logger.error('development IdP failed on a request', { event: 'dev_idp.internal_error', endpoint, error: error instanceof Error ? error.message : String(error) });
+        logger.error('development IdP failed on a request', {
+          event: 'dev_idp.internal_error',
+          endpoint,
+          error: error instanceof Error ? error.message : String(error),
+        });
         answer = { status: 500, json: { error: 'unknown_error' }, error: 'unknown_error' };
       } else if (endpoint === 'revoke' && error.status === 200) {
         answer = errorAnswer(error); // Keycloak's "invalid token, but success" answer
@@ -170,7 +213,10 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
 
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error('development IdP failed on a request', { event: 'dev_idp.internal_error', error: error instanceof Error ? error.message : String(error) });
+      logger.error('development IdP failed on a request', {
+        event: 'dev_idp.internal_error',
+        error: error instanceof Error ? error.message : String(error),
+      });
       if (!res.headersSent) send(res, { status: 500, json: { error: 'unknown_error' } });
       else res.end();
     });

@@ -69,7 +69,9 @@ export interface DevIdp {
  */
 export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   if (options.nodeEnv === 'production') {
-    throw new Error('the development IdP refuses to start when NODE_ENV=production: set KEYCLOAK_URL to a real Keycloak');
+    throw new Error(
+      'the development IdP refuses to start when NODE_ENV=production: set KEYCLOAK_URL to a real Keycloak',
+    );
   }
   const realm = new RealmModel(parseRealm(options.realm));
   const keys = options.signingKey ?? (await generateKeys());
@@ -99,7 +101,12 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     revoked: new RevokedTokens(() => sessions.now()),
     passwordGrantErrorStatus: options.passwordGrantErrorStatus ?? 400,
   };
-  const provider = createProvider({ realm, issuer, keys, interactionPath: (uid) => `${realmPath}/login-actions/${uid}` });
+  const provider = createProvider({
+    realm,
+    issuer,
+    keys,
+    interactionPath: (uid) => `${realmPath}/login-actions/${uid}`,
+  });
   publishCurrentKeys(provider, material);
   const seen: SeenRequest[] = [];
   routing.handler = createRequestHandler({
@@ -128,7 +135,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       seen.length = 0;
     },
     close: async () => {
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       server.closeAllConnections();
       await closed;
     },
@@ -143,15 +152,21 @@ function logStart(logger: Logger, realm: RealmModel, issuer: string): void {
     clients: realm.settings.clients.map((c) => c.clientId),
   });
   if (!realm.settings.enabled) {
-    logger.warn('the realm is disabled ("enabled" is false or missing, as Keycloak imports it): every token request answers 403', { event: 'dev_idp.realm_disabled', realm: realm.name });
+    logger.warn(
+      'the realm is disabled ("enabled" is false or missing, as Keycloak imports it): every token request answers 403',
+      { event: 'dev_idp.realm_disabled', realm: realm.name },
+    );
   }
   for (const user of realm.users) {
     if (user.password?.kind === 'unsupported') {
-      logger.warn('a user cannot log in: the development IdP cannot check this password credential (give it a plain "value")', {
-        event: 'dev_idp.unsupported_credential',
-        username: user.username,
-        reason: user.password.reason,
-      });
+      logger.warn(
+        'a user cannot log in: the development IdP cannot check this password credential (give it a plain "value")',
+        {
+          event: 'dev_idp.unsupported_credential',
+          username: user.username,
+          reason: user.password.reason,
+        },
+      );
     }
   }
 }

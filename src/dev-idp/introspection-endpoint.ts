@@ -65,13 +65,27 @@ export async function introspectionEndpoint(ctx: IdpContext, req: EndpointReques
 
   if (hint === 'refresh_token') {
     const refresh = await ctx.minter.readRefreshToken(token);
-    if (!refresh || refresh.iss !== ctx.issuer || (refresh.exp !== undefined && ctx.sessions.now() > refresh.exp)) return { active: false };
+    if (!refresh || refresh.iss !== ctx.issuer || (refresh.exp !== undefined && ctx.sessions.now() > refresh.exp))
+      return { active: false };
     const session = ctx.sessions.find(refresh.sid, refresh.typ === 'Offline');
     const user = ctx.realm.userById(refresh.sub);
-    if (!session || !ctx.sessions.isValid(session) || !session.clients.has(refresh.azp) || !user?.enabled) return { active: false };
-    return { ...refreshTokenClaims(ctx, refresh, user), client_id: refresh.azp, username: user.username, token_type: refresh.typ, active: true };
+    if (!session || !ctx.sessions.isValid(session) || !session.clients.has(refresh.azp) || !user?.enabled)
+      return { active: false };
+    return {
+      ...refreshTokenClaims(ctx, refresh, user),
+      client_id: refresh.azp,
+      username: user.username,
+      token_type: refresh.typ,
+      active: true,
+    };
   }
   const check = await checkAccessToken(ctx, token);
   if (!check.ok || !audienceOf(check.claims).includes(client.clientId)) return { active: false };
-  return { ...check.claims, client_id: check.claims.azp, username: check.user.username, token_type: 'Bearer', active: true };
+  return {
+    ...check.claims,
+    client_id: check.claims.azp,
+    username: check.user.username,
+    token_type: 'Bearer',
+    active: true,
+  };
 }

@@ -11,7 +11,9 @@ export class KeycloakError extends Error {
   }
 
   body(): Record<string, string> {
-    return this.description === undefined ? { error: this.error } : { error: this.error, error_description: this.description };
+    return this.description === undefined
+      ? { error: this.error }
+      : { error: this.error, error_description: this.description };
   }
 }
 
@@ -31,7 +33,8 @@ export const KC = {
   unsupportedGrantType: () => new KeycloakError(400, 'unsupported_grant_type', 'Unsupported grant_type'),
   invalidScopes: (scope: string) => new KeycloakError(400, 'invalid_scope', `Invalid scopes: ${scope}`),
 
-  directGrantsDisabled: () => new KeycloakError(400, 'unauthorized_client', 'Client not allowed for direct access grants'),
+  directGrantsDisabled: () =>
+    new KeycloakError(400, 'unauthorized_client', 'Client not allowed for direct access grants'),
   missingUsername: () => new KeycloakError(401, 'invalid_request', 'Missing parameter: username'),
   invalidUserCredentials: (status: 400 | 401) => new KeycloakError(status, 'invalid_grant', 'Invalid user credentials'),
   accountDisabled: () => invalidGrant('Account disabled'),
@@ -40,7 +43,8 @@ export const KC = {
 
   noRefreshToken: () => new KeycloakError(400, 'invalid_request', 'No refresh token'),
   invalidRefreshToken: () => invalidGrant('Invalid refresh token'),
-  issuerMismatch: (expected: string, actual: string) => invalidGrant(`Invalid token issuer. Expected '${expected}', but was '${actual}'`),
+  issuerMismatch: (expected: string, actual: string) =>
+    invalidGrant(`Invalid token issuer. Expected '${expected}', but was '${actual}'`),
   clientMismatch: () => invalidGrant("Invalid refresh token. Token client and authorized client don't match"),
   tokenNotActive: () => invalidGrant('Token is not active'),
   sessionNotActive: () => invalidGrant('Session not active'),
@@ -51,10 +55,14 @@ export const KC = {
   reuseExceeded: () => invalidGrant('Maximum allowed refresh token reuse exceeded'),
   clientDetached: () => invalidGrant("Session doesn't have required client"),
 
-  serviceAccountsDisabled: () => new KeycloakError(401, 'unauthorized_client', 'Client not enabled to retrieve service account'),
-  publicClientServiceAccount: () => new KeycloakError(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'),
-  serviceAccountMissing: () => new KeycloakError(401, 'invalid_request', 'The associated service account for the client does not exist'),
-  serviceAccountDisabled: (username: string) => new KeycloakError(401, 'invalid_request', `User '${username}' disabled`),
+  serviceAccountsDisabled: () =>
+    new KeycloakError(401, 'unauthorized_client', 'Client not enabled to retrieve service account'),
+  publicClientServiceAccount: () =>
+    new KeycloakError(401, 'unauthorized_client', 'Public client not allowed to retrieve service account'),
+  serviceAccountMissing: () =>
+    new KeycloakError(401, 'invalid_request', 'The associated service account for the client does not exist'),
+  serviceAccountDisabled: (username: string) =>
+    new KeycloakError(401, 'invalid_request', `User '${username}' disabled`),
 
   codeNotValid: () => invalidGrant('Code not valid'),
   incorrectRedirectUri: () => invalidGrant('Incorrect redirect_uri'),
@@ -67,6 +75,7 @@ export const KC = {
   introspectionAuthFailed: () => new KeycloakError(401, 'invalid_client', 'Client authentication failed.'),
   introspectionPublicClient: () => new KeycloakError(403, 'invalid_request', 'Client not allowed.'),
   introspectionTokenNotProvided: () => new KeycloakError(400, 'invalid_request', 'Token not provided.'),
-  introspectionUnsupportedType: (hint: string) => new KeycloakError(400, 'invalid_request', `Unsupported token type [${hint}].`),
+  introspectionUnsupportedType: (hint: string) =>
+    new KeycloakError(400, 'invalid_request', `Unsupported token type [${hint}].`),
   unsupportedTokenType: () => new KeycloakError(400, 'unsupported_token_type', 'Unsupported token type'),
 };

@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type JWSHeaderParameters } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWSHeaderParameters,
+} from 'jose';
 
 /**
  * The realm's keys, plain JSON so a caller can keep them across a restart (or in a file): the RS256 pair published in
@@ -77,7 +84,10 @@ export class RealmKeys implements KeyMaterial {
   static async of(keys: DevIdpKeys): Promise<RealmKeys> {
     const refresh = Buffer.from(keys.refreshSecret, 'base64url');
     if (refresh.length < 32) throw new Error('signingKey: refreshSecret must hold at least 32 bytes (base64url)');
-    const realmKeys = new RealmKeys(createHash('sha256').update(refresh).digest('base64url').slice(0, 22), new Uint8Array(refresh));
+    const realmKeys = new RealmKeys(
+      createHash('sha256').update(refresh).digest('base64url').slice(0, 22),
+      new Uint8Array(refresh),
+    );
     await realmKeys.addJwk(keys.privateJwk, DEFAULT_PRIORITY);
     return realmKeys;
   }
@@ -123,7 +133,8 @@ export class RealmKeys implements KeyMaterial {
 
   private async addJwk(privateJwk: JWK, priority: number): Promise<string> {
     const { kid } = privateJwk;
-    if (!kid || privateJwk.kty !== 'RSA' || !privateJwk.d) throw new Error('signingKey: privateJwk must be a private RSA JWK with a kid');
+    if (!kid || privateJwk.kty !== 'RSA' || !privateJwk.d)
+      throw new Error('signingKey: privateJwk must be a private RSA JWK with a kid');
     // The JWKS lists each key's members in the order oidc-provider published them in before keys could rotate.
     const { kty, use, alg, e, n } = privateJwk;
     const published: JWK = { kty, use, kid, alg, e, n };

@@ -22,7 +22,8 @@ const LOGIN_PATH = /^\/login-actions\/([A-Za-z0-9_-]+)$/;
 // Keycloak's login theme texts (messages_en.properties) for the cases it can tell apart.
 const INVALID = 'Invalid username or password.';
 const DISABLED = 'Account is disabled, contact your administrator.';
-const NOT_SET_UP = 'Your account is not fully set up (pending required actions); the development IdP cannot complete them.';
+const NOT_SET_UP =
+  'Your account is not fully set up (pending required actions); the development IdP cannot complete them.';
 
 async function checkLogin(ctx: IdpContext, username: string, password: string): Promise<User | string> {
   const user = ctx.realm.userForLogin(username);
@@ -54,7 +55,10 @@ function html(res: ServerResponse, status: number, body: string): void {
 }
 
 /** Serves `/realms/<realm>/login-actions/<uid>`, where oidc-provider sends a browser that has to log in. */
-export function loginRoutes(ctx: IdpContext, provider: Provider): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
+export function loginRoutes(
+  ctx: IdpContext,
+  provider: Provider,
+): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   return async (req, res, path) => {
     const match = LOGIN_PATH.exec(path);
     if (!match || (req.method !== 'GET' && req.method !== 'POST')) return false;
@@ -63,7 +67,11 @@ export function loginRoutes(ctx: IdpContext, provider: Provider): (req: Incoming
     try {
       details = await provider.interactionDetails(req, res);
     } catch {
-      html(res, 400, page('Error', '<p>This login page has expired or was opened in another browser. Start the login again.</p>'));
+      html(
+        res,
+        400,
+        page('Error', '<p>This login page has expired or was opened in another browser. Start the login again.</p>'),
+      );
       return true;
     }
     if (details.uid !== match[1]) {
@@ -81,7 +89,12 @@ export function loginRoutes(ctx: IdpContext, provider: Provider): (req: Incoming
       html(res, 200, loginPage(action, outcome, username));
       return true;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: outcome.id } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: outcome.id } },
+      { mergeWithLastSubmission: false },
+    );
     return true;
   };
 }
@@ -102,7 +115,8 @@ export function authorizationCodeGrant(provider: Provider): Grant {
     // Keycloak's code parser burns a code on first use, whatever the outcome of the checks after it.
     await code.consume();
     if (code.clientId !== client.clientId) throw new KeycloakError(400, 'invalid_grant', 'Auth error');
-    if (code.redirectUri !== undefined && code.redirectUri !== req.form.get('redirect_uri')) throw KC.incorrectRedirectUri();
+    if (code.redirectUri !== undefined && code.redirectUri !== req.form.get('redirect_uri'))
+      throw KC.incorrectRedirectUri();
     if (code.codeChallenge !== undefined) {
       const verifier = req.form.get('code_verifier');
       if (verifier === undefined) throw new KeycloakError(400, 'invalid_grant', 'PKCE code verifier not specified');
@@ -112,7 +126,20 @@ export function authorizationCodeGrant(provider: Provider): Grant {
     if (!user || !user.enabled) throw KC.codeNotValid();
     const grant = grantScope(client, code.scope);
     if (grant.offline && !mayGoOffline(ctx.realm.name, user)) throw KC.offlineNotAllowed();
-    const { session, client: clientSession } = ctx.sessions.create(user.id, client.clientId, grant.scope, grant.offline, true);
-    return ctx.minter.forSession({ user, client, grant, session, clientSession, ...(code.nonce === undefined ? {} : { nonce: code.nonce }) });
+    const { session, client: clientSession } = ctx.sessions.create(
+      user.id,
+      client.clientId,
+      grant.scope,
+      grant.offline,
+      true,
+    );
+    return ctx.minter.forSession({
+      user,
+      client,
+      grant,
+      session,
+      clientSession,
+      ...(code.nonce === undefined ? {} : { nonce: code.nonce }),
+    });
   };
 }

@@ -11,7 +11,11 @@ import type { TokenResponse } from './tokens.js';
  * (username present, user found and not a service account, enabled, password right), then required actions, then
  * whether the user may have the offline token it asked for.
  */
-export async function passwordGrant(ctx: IdpContext, client: RealmClient, req: EndpointRequest): Promise<TokenResponse> {
+export async function passwordGrant(
+  ctx: IdpContext,
+  client: RealmClient,
+  req: EndpointRequest,
+): Promise<TokenResponse> {
   if (!client.directAccessGrantsEnabled) throw KC.directGrantsDisabled();
   const grant = grantScope(client, req.form.get('scope'));
   const username = req.form.get('username');

@@ -20,7 +20,13 @@ const pbkdf2Async = promisify(pbkdf2);
 
 export type StoredPassword =
   | { readonly kind: 'plain'; readonly digest: Buffer }
-  | { readonly kind: 'pbkdf2'; readonly hash: 'sha1' | 'sha256' | 'sha512'; readonly iterations: number; readonly salt: Buffer; readonly key: Buffer }
+  | {
+      readonly kind: 'pbkdf2';
+      readonly hash: 'sha1' | 'sha256' | 'sha512';
+      readonly iterations: number;
+      readonly salt: Buffer;
+      readonly key: Buffer;
+    }
   | { readonly kind: 'unsupported'; readonly reason: string };
 
 const PBKDF2_HASHES: Record<string, 'sha1' | 'sha256' | 'sha512'> = {
@@ -37,7 +43,9 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
   if (text === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -73,14 +81,23 @@ export function compilePassword(credentials: readonly RealmCredential[]): Stored
 // Unknown users still cost one digest comparison, so "no such user" is not measurably faster than "wrong password".
 const DUMMY: StoredPassword = { kind: 'plain', digest: sha256('dev-idp dummy password') };
 
-export async function verifyPassword(stored: StoredPassword | undefined, presented: string | undefined): Promise<boolean> {
+export async function verifyPassword(
+  stored: StoredPassword | undefined,
+  presented: string | undefined,
+): Promise<boolean> {
   const target = stored ?? DUMMY;
   const candidate = presented ?? '';
   switch (target.kind) {
     case 'plain':
       return timingSafeEqual(sha256(candidate), target.digest) && stored !== undefined && presented !== undefined;
     case 'pbkdf2': {
-      const derived = await pbkdf2Async(Buffer.from(candidate, 'utf8'), target.salt, target.iterations, target.key.length, target.hash);
+      const derived = await pbkdf2Async(
+        Buffer.from(candidate, 'utf8'),
+        target.salt,
+        target.iterations,
+        target.key.length,
+        target.hash,
+      );
       return timingSafeEqual(derived, target.key) && presented !== undefined;
     }
     case 'unsupported':

@@ -23,7 +23,20 @@ export const KEYCLOAK_ROUTES = {
   pushed_authorization_request: '/protocol/openid-connect/ext/par/request',
 } as const;
 
-export const SCOPES = ['openid', 'profile', 'email', 'roles', 'web-origins', 'acr', 'basic', 'offline_access', 'address', 'phone', 'microprofile-jwt', 'organization'];
+export const SCOPES = [
+  'openid',
+  'profile',
+  'email',
+  'roles',
+  'web-origins',
+  'acr',
+  'basic',
+  'offline_access',
+  'address',
+  'phone',
+  'microprofile-jwt',
+  'organization',
+];
 
 /** oidc-provider matches redirect URIs exactly: Keycloak's wildcard and relative ones cannot be registered with it. */
 function exactRedirectUris(client: RealmClient): string[] {
@@ -39,7 +52,8 @@ function exactRedirectUris(client: RealmClient): string[] {
 
 function toClientMetadata(client: RealmClient): ClientMetadata | undefined {
   const redirectUris = exactRedirectUris(client);
-  if (!client.enabled || client.bearerOnly || !client.standardFlowEnabled || redirectUris.length === 0) return undefined;
+  if (!client.enabled || client.bearerOnly || !client.standardFlowEnabled || redirectUris.length === 0)
+    return undefined;
   if (!client.publicClient && !client.secret) return undefined;
   return {
     client_id: client.clientId,
@@ -79,7 +93,10 @@ export function createProvider({ realm, issuer, keys, interactionPath }: Provide
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
-          ctx.body = page('Logging out', `${form}<p>Do you want to log out?</p><button form="op.logoutForm" name="logout" value="yes">Log out</button>`);
+          ctx.body = page(
+            'Logging out',
+            `${form}<p>Do you want to log out?</p><button form="op.logoutForm" name="logout" value="yes">Log out</button>`,
+          );
         },
         postLogoutSuccessSource: (ctx) => {
           ctx.body = page('Logged out', '<p>You are logged out.</p>');
@@ -88,7 +105,18 @@ export function createProvider({ realm, issuer, keys, interactionPath }: Provide
     },
     pkce: { required: () => false },
     // Fixed lifetimes (Keycloak's access-code and session defaults); oidc-provider prints a notice for each default it uses.
-    ttl: { AccessToken: 300, AuthorizationCode: 60, ClientCredentials: 300, IdToken: 300, RefreshToken: 1800, Interaction: 1800, Session: 36000, Grant: 36000, DeviceCode: 600, BackchannelAuthenticationRequest: 600 },
+    ttl: {
+      AccessToken: 300,
+      AuthorizationCode: 60,
+      ClientCredentials: 300,
+      IdToken: 300,
+      RefreshToken: 1800,
+      Interaction: 1800,
+      Session: 36000,
+      Grant: 36000,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+    },
     clientBasedCORS: (_ctx, origin, client) => allowedOrigins(realm, client.clientId).includes(origin),
     renderError: (ctx, out) => {
       ctx.type = 'html';

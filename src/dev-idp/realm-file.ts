@@ -81,7 +81,11 @@ export const realmFileSchema = z
     const seenClients = new Set<string>();
     realm.clients.forEach((client, index) => {
       if (seenClients.has(client.clientId)) {
-        ctx.addIssue({ code: 'custom', path: ['clients', index, 'clientId'], message: `duplicate clientId "${client.clientId}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'clientId'],
+          message: `duplicate clientId "${client.clientId}"`,
+        });
       }
       seenClients.add(client.clientId);
     });
@@ -89,7 +93,11 @@ export const realmFileSchema = z
     realm.users.forEach((user, index) => {
       const name = user.username.toLowerCase();
       if (seenUsers.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['users', index, 'username'], message: `duplicate username "${user.username}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', index, 'username'],
+          message: `duplicate username "${user.username}"`,
+        });
       }
       seenUsers.add(name);
     });

@@ -34,7 +34,10 @@ function toUser(realm: string, user: RealmUser): User {
   const username = user.username.toLowerCase();
   // Keycloak's import turns a temporary password into the UPDATE_PASSWORD required action.
   const temporary = user.credentials.some((c) => c.type === 'password' && c.temporary);
-  const requiredActions = temporary && !user.requiredActions.includes('UPDATE_PASSWORD') ? [...user.requiredActions, 'UPDATE_PASSWORD'] : user.requiredActions;
+  const requiredActions =
+    temporary && !user.requiredActions.includes('UPDATE_PASSWORD')
+      ? [...user.requiredActions, 'UPDATE_PASSWORD']
+      : user.requiredActions;
   return {
     id: user.id ?? stableUserId(realm, username),
     username,

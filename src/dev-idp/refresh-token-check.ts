@@ -7,7 +7,12 @@ import type { RefreshClaims } from './tokens.js';
  * Keycloak's TokenManager.verifyRefreshToken, checks in its order: signature and type, issuer, expiry (the logout
  * endpoint skips it: an expired refresh token still logs out), then the client the token was issued to.
  */
-export async function verifyRefreshToken(ctx: IdpContext, client: RealmClient, token: string, checkExpiration: boolean): Promise<RefreshClaims> {
+export async function verifyRefreshToken(
+  ctx: IdpContext,
+  client: RealmClient,
+  token: string,
+  checkExpiration: boolean,
+): Promise<RefreshClaims> {
   const claims = await ctx.minter.readRefreshToken(token);
   if (!claims) throw KC.invalidRefreshToken();
   if (claims.iss !== ctx.issuer) throw KC.issuerMismatch(ctx.issuer, claims.iss);

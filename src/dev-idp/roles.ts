@@ -15,7 +15,10 @@ interface Grants {
 // holds exactly the roles the file lists), but a user that lists it gets all of this with it.
 function realmComposites(realm: string): Record<string, Grants> {
   return {
-    [`default-roles-${realm}`]: { realm: ['offline_access', 'uma_authorization'], clients: { account: ['manage-account', 'view-profile'] } },
+    [`default-roles-${realm}`]: {
+      realm: ['offline_access', 'uma_authorization'],
+      clients: { account: ['manage-account', 'view-profile'] },
+    },
   };
 }
 
@@ -51,7 +54,12 @@ export function effectiveRoles(realmName: string, user: User): EffectiveRoles {
       }
     }
   }
-  return { realm: [...realm], clients: Object.fromEntries([...clients].filter(([, roles]) => roles.size > 0).map(([id, roles]) => [id, [...roles]])) };
+  return {
+    realm: [...realm],
+    clients: Object.fromEntries(
+      [...clients].filter(([, roles]) => roles.size > 0).map(([id, roles]) => [id, [...roles]]),
+    ),
+  };
 }
 
 /** Whether Keycloak lets the user have offline tokens: the offline_access realm role, directly or through a composite. */

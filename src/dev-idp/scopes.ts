@@ -10,8 +10,14 @@ const HIDDEN_FROM_SCOPE_STRING = new Set(['roles', 'web-origins', 'acr', 'basic'
 const NEVER_GRANTED = new Set(['organization']);
 
 /** The client scopes of a client: its own lists, or Keycloak's built-in assignment when the realm file has none. */
-export function clientScopesOf(client: RealmClient): { readonly defaults: readonly string[]; readonly optional: readonly string[] } {
-  return { defaults: client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES, optional: client.optionalClientScopes ?? OPTIONAL_CLIENT_SCOPES };
+export function clientScopesOf(client: RealmClient): {
+  readonly defaults: readonly string[];
+  readonly optional: readonly string[];
+} {
+  return {
+    defaults: client.defaultClientScopes ?? DEFAULT_CLIENT_SCOPES,
+    optional: client.optionalClientScopes ?? OPTIONAL_CLIENT_SCOPES,
+  };
 }
 
 export interface ScopeGrant {
@@ -42,13 +48,19 @@ function words(scope: string | undefined): string[] {
 export function grantScope(client: RealmClient, requested: string | undefined): ScopeGrant {
   const { defaults, optional } = clientScopesOf(client);
   const asked = words(requested);
-  if (asked.some((s) => s !== 'openid' && !defaults.includes(s) && !optional.includes(s))) throw KC.invalidScopes(requested ?? '');
+  if (asked.some((s) => s !== 'openid' && !defaults.includes(s) && !optional.includes(s)))
+    throw KC.invalidScopes(requested ?? '');
   const granted = new Set<string>();
   if (asked.includes('openid')) granted.add('openid');
   for (const s of defaults) granted.add(s);
   for (const s of asked) if (optional.includes(s) && !NEVER_GRANTED.has(s)) granted.add(s);
   const named = [...granted].filter((s) => !HIDDEN_FROM_SCOPE_STRING.has(s));
-  return { scope: named.join(' '), fullScope: [...granted].join(' '), openid: granted.has('openid'), offline: granted.has('offline_access') };
+  return {
+    scope: named.join(' '),
+    fullScope: [...granted].join(' '),
+    openid: granted.has('openid'),
+    offline: granted.has('offline_access'),
+  };
 }
 
 /** A refresh may narrow the scope, never widen it (Keycloak answers a wider one as invalid). */

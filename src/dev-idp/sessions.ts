@@ -52,11 +52,32 @@ export class SessionStore {
     return Math.floor(this.nowMs() / 1000);
   }
 
-  create(userId: string, clientId: string, scope: string, offline: boolean, viaBrowser = false): { session: UserSession; client: ClientSession } {
+  create(
+    userId: string,
+    clientId: string,
+    scope: string,
+    offline: boolean,
+    viaBrowser = false,
+  ): { session: UserSession; client: ClientSession } {
     this.purge();
     const now = this.now();
-    const client: ClientSession = { clientId, scope, reuseId: randomUUID(), currentRefreshTokenId: undefined, useCount: 0, issued: new Map() };
-    const session: UserSession = { id: sessionId(), userId, offline, started: now, authTime: viaBrowser ? now : undefined, lastRefresh: now, clients: new Map([[clientId, client]]) };
+    const client: ClientSession = {
+      clientId,
+      scope,
+      reuseId: randomUUID(),
+      currentRefreshTokenId: undefined,
+      useCount: 0,
+      issued: new Map(),
+    };
+    const session: UserSession = {
+      id: sessionId(),
+      userId,
+      offline,
+      started: now,
+      authTime: viaBrowser ? now : undefined,
+      lastRefresh: now,
+      clients: new Map([[clientId, client]]),
+    };
     (offline ? this.offline : this.online).set(session.id, session);
     return { session, client };
   }
@@ -105,7 +126,8 @@ export class SessionStore {
   useRefreshToken(session: UserSession, client: ClientSession, tokenId: string): void {
     if (!this.realm.revokeRefreshToken) return;
     const order = client.issued.get(tokenId) ?? 0;
-    const current = client.currentRefreshTokenId === undefined ? undefined : (client.issued.get(client.currentRefreshTokenId) ?? 0);
+    const current =
+      client.currentRefreshTokenId === undefined ? undefined : (client.issued.get(client.currentRefreshTokenId) ?? 0);
     if (current !== undefined && tokenId !== client.currentRefreshTokenId && order < current) {
       session.clients.delete(client.clientId);
       throw KC.staleToken();
@@ -128,7 +150,10 @@ export class SessionStore {
   private limits(session: UserSession): { idle: number; max: number | undefined } {
     const r = this.realm;
     if (!session.offline) return { idle: r.ssoSessionIdleTimeout, max: r.ssoSessionMaxLifespan };
-    return { idle: r.offlineSessionIdleTimeout, max: r.offlineSessionMaxLifespanEnabled ? r.offlineSessionMaxLifespan : undefined };
+    return {
+      idle: r.offlineSessionIdleTimeout,
+      max: r.offlineSessionMaxLifespanEnabled ? r.offlineSessionMaxLifespan : undefined,
+    };
   }
 
   // Expired sessions are dropped now and then, so a long-running dev IdP does not grow without bound.

@@ -13,11 +13,20 @@ export type Grant = (ctx: IdpContext, client: RealmClient, req: EndpointRequest)
  * Keycloak's TokenEndpoint.processGrantRequest, checks in its order: realm enabled, grant_type present and known
  * (before any client authentication), client authentication, bearer-only, duplicated parameters, then the grant.
  */
-export async function tokenEndpoint(ctx: IdpContext, req: EndpointRequest, extraGrants: Readonly<Record<string, Grant>> = {}): Promise<TokenResponse> {
+export async function tokenEndpoint(
+  ctx: IdpContext,
+  req: EndpointRequest,
+  extraGrants: Readonly<Record<string, Grant>> = {},
+): Promise<TokenResponse> {
   if (!ctx.realm.settings.enabled) throw KC.realmDisabled();
   const grantType = req.form.get('grant_type');
   if (grantType === undefined) throw KC.missingGrantType();
-  const grants: Record<string, Grant> = { password: passwordGrant, refresh_token: refreshGrant, client_credentials: clientCredentialsGrant, ...extraGrants };
+  const grants: Record<string, Grant> = {
+    password: passwordGrant,
+    refresh_token: refreshGrant,
+    client_credentials: clientCredentialsGrant,
+    ...extraGrants,
+  };
   const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!grant) throw KC.unsupportedGrantType();
   const client = authenticateClient(ctx.realm, req.presented);

@@ -37,13 +37,22 @@ function atHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 }
 
-async function verifiedPayload(token: string, key: Uint8Array | VerifyingKeyOf, alg: string): Promise<Record<string, unknown> | undefined> {
+async function verifiedPayload(
+  token: string,
+  key: Uint8Array | VerifyingKeyOf,
+  alg: string,
+): Promise<Record<string, unknown> | undefined> {
   try {
     // The realm's RS256 keys rotate: the one the token names in its header verifies it, if the realm still has it.
-    const { payload, protectedHeader } = typeof key === 'function' ? await compactVerify(token, key, { algorithms: [alg] }) : await compactVerify(token, key, { algorithms: [alg] });
+    const { payload, protectedHeader } =
+      typeof key === 'function'
+        ? await compactVerify(token, key, { algorithms: [alg] })
+        : await compactVerify(token, key, { algorithms: [alg] });
     if (protectedHeader.alg !== alg) return undefined;
     const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
-    return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -59,7 +68,14 @@ export class TokenMinter {
   ) {}
 
   /** The answer to a login or refresh: new access token, new refresh token, ID token when openid was granted. */
-  async forSession(args: { user: User; client: RealmClient; grant: ScopeGrant; session: UserSession; clientSession: ClientSession; nonce?: string }): Promise<TokenResponse> {
+  async forSession(args: {
+    user: User;
+    client: RealmClient;
+    grant: ScopeGrant;
+    session: UserSession;
+    clientSession: ClientSession;
+    nonce?: string;
+  }): Promise<TokenResponse> {
     const { user, client, grant, session, clientSession } = args;
     const now = this.sessions.now();
     const exp = this.sessions.accessTokenExpiry(session, this.realm.settings.accessTokenLifespan, now);
@@ -82,7 +98,13 @@ export class TokenMinter {
     })
       .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: this.keys.refreshKid })
       .sign(this.keys.refresh);
-    const idToken = grant.openid ? await this.idToken(user, client, grant, exp, accessToken, { authTime: session.authTime, sid: session.id, nonce: args.nonce }) : undefined;
+    const idToken = grant.openid
+      ? await this.idToken(user, client, grant, exp, accessToken, {
+          authTime: session.authTime,
+          sid: session.id,
+          nonce: args.nonce,
+        })
+      : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -97,12 +119,25 @@ export class TokenMinter {
   }
 
   /** client_credentials: Keycloak's session is transient, so no sid, no session_state and no refresh token. */
-  async forServiceAccount(args: { user: User; client: RealmClient; grant: ScopeGrant; remoteAddress: string }): Promise<TokenResponse> {
+  async forServiceAccount(args: {
+    user: User;
+    client: RealmClient;
+    grant: ScopeGrant;
+    remoteAddress: string;
+  }): Promise<TokenResponse> {
     const { user, client, grant } = args;
     const now = this.sessions.now();
     const exp = now + this.realm.settings.accessTokenLifespan;
-    const accessToken = await this.accessToken(user, client, grant, exp, serviceAccountClaims(user, client, args.remoteAddress));
-    const idToken = grant.openid ? await this.idToken(user, client, grant, exp, accessToken, { authTime: undefined }) : undefined;
+    const accessToken = await this.accessToken(
+      user,
+      client,
+      grant,
+      exp,
+      serviceAccountClaims(user, client, args.remoteAddress),
+    );
+    const idToken = grant.openid
+      ? await this.idToken(user, client, grant, exp, accessToken, { authTime: undefined })
+      : undefined;
     return {
       access_token: accessToken,
       expires_in: exp - now,
@@ -119,19 +154,28 @@ export class TokenMinter {
     const c = await verifiedPayload(token, this.keys.refresh, 'HS512');
     if (!c || (c.typ !== 'Refresh' && c.typ !== 'Offline')) return undefined;
     const { exp, iat, jti, iss, azp, sid, sub, scope } = c;
-    if (typeof iat !== 'number' || typeof jti !== 'string' || typeof iss !== 'string' || typeof azp !== 'string') return undefined;
-    if (typeof sid !== 'string' || typeof sub !== 'string' || (exp !== undefined && typeof exp !== 'number')) return undefined;
+    if (typeof iat !== 'number' || typeof jti !== 'string' || typeof iss !== 'string' || typeof azp !== 'string')
+      return undefined;
+    if (typeof sid !== 'string' || typeof sub !== 'string' || (exp !== undefined && typeof exp !== 'number'))
+      return undefined;
     return { exp, iat, jti, iss, typ: c.typ, azp, sid, sub, scope: typeof scope === 'string' ? scope : '' };
   }
 
   /** An access token signed by this realm's key (typ Bearer); expiry and revocation are the caller's to judge. */
   async readAccessToken(token: string): Promise<JWTPayload | undefined> {
     const c = await verifiedPayload(token, this.keys.verifying, 'RS256');
-    if (!c || c.typ !== 'Bearer' || c.iss !== this.issuer || typeof c.exp !== 'number' || typeof c.sub !== 'string') return undefined;
+    if (!c || c.typ !== 'Bearer' || c.iss !== this.issuer || typeof c.exp !== 'number' || typeof c.sub !== 'string')
+      return undefined;
     return c as JWTPayload;
   }
 
-  private async accessToken(user: User, client: RealmClient, grant: ScopeGrant, exp: number, extra: JWTPayload): Promise<string> {
+  private async accessToken(
+    user: User,
+    client: RealmClient,
+    grant: ScopeGrant,
+    exp: number,
+    extra: JWTPayload,
+  ): Promise<string> {
     const { aud, ...roles } = roleClaims(this.realm.name, user, client.clientId);
     const origins = allowedOrigins(client);
     const { sid, ...rest } = extra;
@@ -155,7 +199,14 @@ export class TokenMinter {
     });
   }
 
-  private async idToken(user: User, client: RealmClient, grant: ScopeGrant, exp: number, accessToken: string, at: { authTime: number | undefined; sid?: string; nonce?: string | undefined }): Promise<string> {
+  private async idToken(
+    user: User,
+    client: RealmClient,
+    grant: ScopeGrant,
+    exp: number,
+    accessToken: string,
+    at: { authTime: number | undefined; sid?: string; nonce?: string | undefined },
+  ): Promise<string> {
     return this.sign({
       exp,
       iat: this.sessions.now(),
@@ -176,6 +227,8 @@ export class TokenMinter {
   }
 
   private async sign(claims: JWTPayload): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.keys.kid }).sign(this.keys.signing);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.keys.kid })
+      .sign(this.keys.signing);
   }
 }

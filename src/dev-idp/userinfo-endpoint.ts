@@ -24,7 +24,8 @@ export async function userinfoEndpoint(ctx: IdpContext, req: EndpointRequest): P
     error,
     errorDescription: description,
   });
-  if (fromHeader !== undefined && fromForm !== undefined) return fail(400, 'invalid_request', 'More than one method used for including an access token');
+  if (fromHeader !== undefined && fromForm !== undefined)
+    return fail(400, 'invalid_request', 'More than one method used for including an access token');
   const token = fromHeader ?? fromForm;
   if (token === undefined) return { status: 401, challenge: `Bearer realm="${realm}"` };
   const check = await checkAccessToken(ctx, token);

@@ -19,9 +19,18 @@ export interface LoginBudgetOptions {
 }
 
 /** The contract's 429 for a login, with Retry-After until the window that refused it ends. */
-export function rateLimited(resetTime: Date | undefined, windowMs: number, logFields?: Record<string, unknown>): ApiError {
-  const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
-  return new ApiError('rate_limited', { headers: { 'Retry-After': String(seconds) }, ...(logFields ? { logFields } : {}) });
+export function rateLimited(
+  resetTime: Date | undefined,
+  windowMs: number,
+  logFields?: Record<string, unknown>,
+): ApiError {
+  const seconds = resetTime
+    ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+    : Math.ceil(windowMs / 1000);
+  return new ApiError('rate_limited', {
+    headers: { 'Retry-After': String(seconds) },
+    ...(logFields ? { logFields } : {}),
+  });
 }
 
 // Answers the provider gives only about an existing account: for a limited account they would tell the attacker
@@ -104,7 +113,10 @@ export class LoginAttempt {
       const key = keyOf(accounts.accountOf(user));
       await this.release();
       if (key !== this.key) {
-        refusal = await this.limitedAt(key, { securityEvent: 'auth.login.right_password_while_limited', sub: user.sub });
+        refusal = await this.limitedAt(key, {
+          securityEvent: 'auth.login.right_password_while_limited',
+          sub: user.sub,
+        });
         // A wrong guess through this identifier waits for the account lookup before its 429: so does this one, or
         // the time taken would tell that the password was right.
         if (refusal) await accounts.resolve(this.identifier);
@@ -115,7 +127,11 @@ export class LoginAttempt {
     }
     if (refusal === undefined) return;
     endSession().catch((err: unknown) => {
-      this.options.logger.warn('auth.login.session_not_ended', { event: 'auth.login.session_not_ended', sub: user.sub, cause: describeError(err) });
+      this.options.logger.warn('auth.login.session_not_ended', {
+        event: 'auth.login.session_not_ended',
+        sub: user.sub,
+        cause: describeError(err),
+      });
     });
     throw refusal;
   }

@@ -9,11 +9,22 @@ import { loginBody, parseBody } from './validation.js';
  * The part of a password login both modes share: check the body, count the attempt against the account's failure
  * budget (see LoginBudget), ask the provider, read who logged in, settle the attempt.
  */
-export async function passwordLogin(identityProvider: IdentityProvider, req: Request, res: Response): Promise<{ tokens: TokenSet; user: User }> {
-  const { username, password, scope } = parseBody(loginBody, req.body, ['username', 'password'], 'credentials_required');
+export async function passwordLogin(
+  identityProvider: IdentityProvider,
+  req: Request,
+  res: Response,
+): Promise<{ tokens: TokenSet; user: User }> {
+  const { username, password, scope } = parseBody(
+    loginBody,
+    req.body,
+    ['username', 'password'],
+    'credentials_required',
+  );
   res.locals.logFields = { usernameHash: hashForLog(username) };
   const attempt = await loginBudgetOf(res).begin(username);
-  const login = await identityProvider.passwordLogin({ username, password, ...(scope ? { scope } : {}) }).catch(attempt.failed);
+  const login = await identityProvider
+    .passwordLogin({ username, password, ...(scope ? { scope } : {}) })
+    .catch(attempt.failed);
   if (!login.ok) throw await attempt.refused(login.error);
   const { tokens, user } = login;
   await attempt.admitted(user, () => endProviderSession(identityProvider, tokens));

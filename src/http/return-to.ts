@@ -18,12 +18,17 @@ const ENCODED_SEPARATOR = /%(2f|5c)/i;
 export function parseReturnTo(value: unknown, publicUrl: string): string {
   if (value === undefined || value === '') return '/';
   const problem = (text: string) =>
-    new ApiError('invalid_request', { message: 'return_to must be a path on this site, such as /app', details: [{ field: 'return_to', problem: text }] });
+    new ApiError('invalid_request', {
+      message: 'return_to must be a path on this site, such as /app',
+      details: [{ field: 'return_to', problem: text }],
+    });
   if (typeof value !== 'string') throw problem('must be a single string');
   if (value.length > MAX_LENGTH) throw problem(`must be at most ${MAX_LENGTH} characters`);
-  if (!value.startsWith('/') || value.startsWith('//') || UNSAFE.test(value)) throw problem('must be a relative path starting with a single /');
+  if (!value.startsWith('/') || value.startsWith('//') || UNSAFE.test(value))
+    throw problem('must be a relative path starting with a single /');
   const path = sameSitePath(value, publicUrl);
-  if (path === undefined) throw problem('must be a path on this site once . and .. are resolved, with no encoded / or \\');
+  if (path === undefined)
+    throw problem('must be a path on this site once . and .. are resolved, with no encoded / or \\');
   return path;
 }
 
@@ -39,5 +44,7 @@ export function sameSitePath(value: string, publicUrl: string): string | undefin
   if (path.length > MAX_LENGTH || !SINGLE_SLASH.test(path) || ENCODED_SEPARATOR.test(target.pathname)) return undefined;
   // Resolve once more, as the browser will: the same origin and the same path, or it is not what it seems.
   const reread = new URL(path, base);
-  return reread.origin === base.origin && `${reread.pathname}${reread.search}${reread.hash}` === path ? path : undefined;
+  return reread.origin === base.origin && `${reread.pathname}${reread.search}${reread.hash}` === path
+    ? path
+    : undefined;
 }

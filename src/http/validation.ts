@@ -31,7 +31,12 @@ export type LoginBody = z.infer<typeof loginBody>;
  * contract's credentials_required / refresh_token_required); anything else malformed is invalid_request with
  * the field problems listed.
  */
-export function parseBody<S extends z.ZodObject>(schema: S, body: unknown, required: readonly string[], missingCode: ErrorCode): z.output<S> {
+export function parseBody<S extends z.ZodObject>(
+  schema: S,
+  body: unknown,
+  required: readonly string[],
+  missingCode: ErrorCode,
+): z.output<S> {
   if (body === undefined) body = {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ApiError('invalid_request', { message: 'The body must be a JSON object or a form' });

@@ -7,7 +7,18 @@ import { RealmKeySet } from './realm-key-set.js';
 import { translateProviderError } from './translate-error.js';
 import type { Fetch } from './provider-fetch.js';
 
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 // jose's verdicts on the token itself; anything else is about reaching the key set.
 const TOKEN_FAULTS = new Set([
   'ERR_JWKS_NO_MATCHING_KEY',
@@ -81,7 +92,10 @@ export class AccessTokenVerifier {
     } catch (err) {
       if (!(err instanceof TokenRefused)) throw translateProviderError(err, 'jwks');
       const reason = err.reason === undefined ? {} : { logFields: { reason: err.reason } };
-      throw new ApiError(err.expired ? 'token_expired' : 'unauthenticated', { ...(err.cause === undefined ? {} : { cause: err.cause }), ...reason });
+      throw new ApiError(err.expired ? 'token_expired' : 'unauthenticated', {
+        ...(err.cause === undefined ? {} : { cause: err.cause }),
+        ...reason,
+      });
     }
   }
 
@@ -146,7 +160,10 @@ export class AccessTokenVerifier {
       verified = await this.check(token);
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw this.refusalOf(err);
-      const reload = source === 'provider' ? this.keys.reloadForIssuedKey(decodeProtectedHeader(token).kid) : this.keys.reloadForUnknownKey();
+      const reload =
+        source === 'provider'
+          ? this.keys.reloadForIssuedKey(decodeProtectedHeader(token).kid)
+          : this.keys.reloadForUnknownKey();
       if (!reload) throw this.refusalOf(err);
       await reload;
       verified = await this.check(token).catch((again: unknown) => {

@@ -4,7 +4,9 @@ import type { User } from '../contract/user.js';
 /** Keycloak's access-token claims mapped onto the contract's user: the same fields whatever the provider version. */
 export function userFromClaims(claims: JWTPayload): User {
   const realmAccess = claims.realm_access as { roles?: unknown } | undefined;
-  const roles = Array.isArray(realmAccess?.roles) ? realmAccess.roles.filter((r): r is string => typeof r === 'string') : [];
+  const roles = Array.isArray(realmAccess?.roles)
+    ? realmAccess.roles.filter((r): r is string => typeof r === 'string')
+    : [];
   return {
     sub: String(claims.sub ?? ''),
     username: stringOr(claims.preferred_username, String(claims.sub ?? '')),

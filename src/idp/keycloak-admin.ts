@@ -39,8 +39,14 @@ export class KeycloakAdmin implements AccountDirectory {
   constructor(private readonly options: KeycloakAdminOptions) {
     const realm = encodeURIComponent(options.realm);
     const issuer = `${options.url}/realms/${realm}`;
-    this.config = new client.Configuration({ issuer, token_endpoint: `${issuer}/protocol/openid-connect/token` }, options.clientId, undefined, client.ClientSecretPost(options.clientSecret));
-    this.config[client.customFetch] = (url: string, init: client.CustomFetchOptions) => options.fetch(url, init as RequestInit);
+    this.config = new client.Configuration(
+      { issuer, token_endpoint: `${issuer}/protocol/openid-connect/token` },
+      options.clientId,
+      undefined,
+      client.ClientSecretPost(options.clientSecret),
+    );
+    this.config[client.customFetch] = (url: string, init: client.CustomFetchOptions) =>
+      options.fetch(url, init as RequestInit);
     if (options.allowHttp) client.allowInsecureRequests(this.config);
     // The fetch's own deadline is the one that fires (see KeycloakService).
     this.config.timeout = 0;
@@ -49,7 +55,9 @@ export class KeycloakAdmin implements AccountDirectory {
 
   async usernameForEmail(email: string): Promise<string | null> {
     const wanted = email.toLowerCase();
-    const users = await this.searchUsers(new URLSearchParams({ email: wanted, exact: 'true', briefRepresentation: 'true' }));
+    const users = await this.searchUsers(
+      new URLSearchParams({ email: wanted, exact: 'true', briefRepresentation: 'true' }),
+    );
     // Checked here too: an older Keycloak that ignored `exact` would answer every email containing this one.
     const owners = users.filter((user) => user.email?.toLowerCase() === wanted);
     return owners.length === 1 && owners[0] ? owners[0].username.toLowerCase() : null;
@@ -62,18 +70,28 @@ export class KeycloakAdmin implements AccountDirectory {
       this.token = undefined;
       response = await this.get(`${this.usersUrl}?${query}`);
     }
-    if (response.status !== 200) throw new AccountLookupError(this.refusal(response.status), await ProviderResponseError.from(response));
+    if (response.status !== 200)
+      throw new AccountLookupError(this.refusal(response.status), await ProviderResponseError.from(response));
     const body: unknown = await response.json().catch(() => undefined);
-    if (!Array.isArray(body)) throw new AccountLookupError('the Admin API answered something other than a list of users');
-    return body.filter((user): user is UserSummary => typeof (user as Partial<UserSummary> | null)?.username === 'string');
+    if (!Array.isArray(body))
+      throw new AccountLookupError('the Admin API answered something other than a list of users');
+    return body.filter(
+      (user): user is UserSummary => typeof (user as Partial<UserSummary> | null)?.username === 'string',
+    );
   }
 
   private async get(url: string): Promise<Response> {
     const token = await this.accessToken();
     try {
-      return await this.options.fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual' });
+      return await this.options.fetch(url, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        redirect: 'manual',
+      });
     } catch (err) {
-      throw new AccountLookupError(timedOut(err) ? 'the Admin API did not answer in time' : 'the Admin API cannot be reached', err);
+      throw new AccountLookupError(
+        timedOut(err) ? 'the Admin API did not answer in time' : 'the Admin API cannot be reached',
+        err,
+      );
     }
   }
 
@@ -93,7 +111,10 @@ export class KeycloakAdmin implements AccountDirectory {
       throw new AccountLookupError(this.grantRefusal(err), err);
     }
     const lifetimeMs = Number(response.expires_in ?? 60) * 1000;
-    this.token = { value: response.access_token, renewAt: this.options.clock.now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2) };
+    this.token = {
+      value: response.access_token,
+      renewAt: this.options.clock.now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2),
+    };
     return response.access_token;
   }
 
@@ -123,7 +144,11 @@ export class KeycloakAdmin implements AccountDirectory {
 }
 
 function timedOut(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let e: unknown = err, depth = 0;
+    e && typeof e === 'object' && depth < 6;
+    e = (e as { cause?: unknown }).cause, depth += 1
+  ) {
     const { name, code } = e as { name?: unknown; code?: unknown };
     if (name === 'TimeoutError' || code === 'OAUTH_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return true;
   }

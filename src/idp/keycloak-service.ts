@@ -5,7 +5,18 @@ import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
-import type { AuthorizationCallback, AuthorizationRequest, IdentityProvider, LoginResult, LogoutResult, PasswordLogin, Readiness, RefreshResult, TokenCheck, TokenSet } from './identity-provider.js';
+import type {
+  AuthorizationCallback,
+  AuthorizationRequest,
+  IdentityProvider,
+  LoginResult,
+  LogoutResult,
+  PasswordLogin,
+  Readiness,
+  RefreshResult,
+  TokenCheck,
+  TokenSet,
+} from './identity-provider.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
 import { providerFailure, refusedOrThrown, translateProviderError, type ProviderOperation } from './translate-error.js';
@@ -94,12 +105,25 @@ export class KeycloakService implements IdentityProvider {
     return client.buildAuthorizationUrl(config, parameters).href;
   }
 
-  async exchangeCode({ callbackUrl, redirectUri, state, nonce, codeVerifier }: AuthorizationCallback): Promise<LoginResult> {
+  async exchangeCode({
+    callbackUrl,
+    redirectUri,
+    state,
+    nonce,
+    codeVerifier,
+  }: AuthorizationCallback): Promise<LoginResult> {
     const { config, verifier } = await this.connect();
     let tokens: TokenSet;
     try {
-      const checks = { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true };
-      tokens = toTokenSet(await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }));
+      const checks = {
+        pkceCodeVerifier: codeVerifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      };
+      tokens = toTokenSet(
+        await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }),
+      );
     } catch (err) {
       return refusedOrThrown(err, 'callback');
     }
@@ -119,7 +143,10 @@ export class KeycloakService implements IdentityProvider {
       const { refresh_token } = tokens;
       if (refresh_token) {
         this.logout(refresh_token).catch((failure: unknown) => {
-          this.options.logger.warn('auth.login.session_not_ended', { event: 'auth.login.session_not_ended', cause: describeError(failure) });
+          this.options.logger.warn('auth.login.session_not_ended', {
+            event: 'auth.login.session_not_ended',
+            cause: describeError(failure),
+          });
         });
       }
       throw err;
@@ -137,7 +164,12 @@ export class KeycloakService implements IdentityProvider {
     });
     let response: Response;
     try {
-      response = await this.fetch(logoutEndpoint, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'manual' });
+      response = await this.fetch(logoutEndpoint, {
+        method: 'POST',
+        body,
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+      });
     } catch (err) {
       return refusedOrThrown(err, 'logout');
     }
@@ -171,8 +203,12 @@ export class KeycloakService implements IdentityProvider {
       const { jwksUri } = await this.connect();
       const response = await this.fetch(jwksUri, { headers: { accept: 'application/json' } });
       const body: unknown = await response.json().catch(() => undefined);
-      if (response.ok && body && typeof body === 'object' && Array.isArray((body as { keys?: unknown }).keys)) return { ok: true };
-      return { ok: false, error: providerFailure(new ProviderResponseError(response.status, undefined, undefined), 'jwks') };
+      if (response.ok && body && typeof body === 'object' && Array.isArray((body as { keys?: unknown }).keys))
+        return { ok: true };
+      return {
+        ok: false,
+        error: providerFailure(new ProviderResponseError(response.status, undefined, undefined), 'jwks'),
+      };
     } catch (err) {
       return { ok: false, error: providerFailure(err, 'jwks') };
     }
@@ -203,7 +239,9 @@ export class KeycloakService implements IdentityProvider {
     const metadata = config.serverMetadata();
     if (metadata.issuer !== this.issuer) {
       // RFC 8414 section 3.3: the announced issuer must be the one expected, exactly.
-      throw Object.assign(new Error(`the provider announces the issuer ${metadata.issuer}, not ${this.issuer}`), { code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
+      throw Object.assign(new Error(`the provider announces the issuer ${metadata.issuer}, not ${this.issuer}`), {
+        code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+      });
     }
     if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
     logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer });
@@ -213,7 +251,15 @@ export class KeycloakService implements IdentityProvider {
       // Not the announced end_session_endpoint: that is the browsers' logout, at the front-end hostname, which the
       // gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
       logoutEndpoint: `${this.realmUrl}/protocol/openid-connect/logout`,
-      verifier: new AccessTokenVerifier({ issuer: metadata.issuer, jwksUri: metadata.jwks_uri, clientId, fetch: this.fetch, timeoutMs, clock, logger }),
+      verifier: new AccessTokenVerifier({
+        issuer: metadata.issuer,
+        jwksUri: metadata.jwks_uri,
+        clientId,
+        fetch: this.fetch,
+        timeoutMs,
+        clock,
+        logger,
+      }),
     };
   }
 }

@@ -19,7 +19,10 @@ export function providerFetch(timeoutMs: number): Fetch {
   const agent = new Agent({ connect: { timeout: timeoutMs } });
   return async (input, init = {}) => {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException(`the provider did not answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException(`the provider did not answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
     const callerAborted = () => deadline.abort(init.signal?.reason);
     if (init.signal?.aborted) callerAborted();
     else init.signal?.addEventListener('abort', callerAborted, { once: true });
@@ -44,7 +47,13 @@ export function providerFetch(timeoutMs: number): Fetch {
       throw new TypeError('a provider request carries a form or a string body');
     }
     // undici never follows redirects here, which is what every caller asks for (redirect: 'manual').
-    const answer = await request(input, { method: (init.method ?? 'GET') as 'GET', headers, body, signal, dispatcher: agent });
+    const answer = await request(input, {
+      method: (init.method ?? 'GET') as 'GET',
+      headers,
+      body,
+      signal,
+      dispatcher: agent,
+    });
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
       if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
@@ -54,7 +63,10 @@ export function providerFetch(timeoutMs: number): Fetch {
       await answer.body.dump();
       return new Response(null, { status: answer.statusCode, headers: responseHeaders });
     }
-    return new BufferedResponse(Buffer.from(await answer.body.arrayBuffer()), { status: answer.statusCode, headers: responseHeaders });
+    return new BufferedResponse(Buffer.from(await answer.body.arrayBuffer()), {
+      status: answer.statusCode,
+      headers: responseHeaders,
+    });
   }
 }
 
@@ -96,7 +108,11 @@ export class BufferedResponse extends Response {
 
   override clone(): Response {
     if (this.#used) throw new TypeError('Response.clone: the body has already been read');
-    return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new BufferedResponse(this.#bytes, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    });
   }
 
   #take(): Promise<Buffer> {

@@ -68,7 +68,8 @@ export class RealmKeySet {
     if (!this.inflight && now - this.attemptedAt >= RETRY_AFTER_MS) this.reload().catch(() => undefined);
     if (age < STALE_AFTER_MS) return undefined;
     // Not every request waits for a provider that failed last time, unless there is no set left to use meanwhile.
-    if (this.inflight && (this.failure === undefined || age >= MAX_AGE_MS)) return this.inflight.then(undefined, () => this.usable());
+    if (this.inflight && (this.failure === undefined || age >= MAX_AGE_MS))
+      return this.inflight.then(undefined, () => this.usable());
     return this.usable();
   }
 
@@ -110,7 +111,9 @@ export class RealmKeySet {
     }
     this.failure = undefined;
     this.fetchedAt = startedAt;
-    this.kids = new Set((this.remote.jwks()?.keys ?? []).flatMap((jwk) => (typeof jwk.kid === 'string' ? [jwk.kid] : [])));
+    this.kids = new Set(
+      (this.remote.jwks()?.keys ?? []).flatMap((jwk) => (typeof jwk.kid === 'string' ? [jwk.kid] : [])),
+    );
     this.generation += 1;
   }
 

@@ -22,7 +22,17 @@ export const CALLBACK_REFUSED = 'The login could not be completed; start it agai
 
 // Keycloak's texts for a refresh token that was presented again after rotation: possible token theft.
 const REUSE_TEXTS = ['Maximum allowed refresh token reuse exceeded', 'Stale token'];
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TIMEOUT_CODES = new Set(['OAUTH_TIMEOUT', 'ERR_JWKS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -35,12 +45,22 @@ export function providerFailure(err: unknown, operation: ProviderOperation): Fai
   const failure = describe(err, operation);
   const code = codeFor(failure, err);
   const logFields: Record<string, unknown> = { provider: failure };
-  if (operation === 'refresh' && failure.error === 'invalid_grant' && REUSE_TEXTS.includes(failure.errorDescription ?? '')) {
+  if (
+    operation === 'refresh' &&
+    failure.error === 'invalid_grant' &&
+    REUSE_TEXTS.includes(failure.errorDescription ?? '')
+  ) {
     logFields.securityEvent = 'auth.refresh.reuse_detected';
   }
   const retryAfter = code === 'idp_unavailable' ? { 'Retry-After': '5' } : undefined;
   const message = code === 'invalid_request' && operation === 'callback' ? CALLBACK_REFUSED : undefined;
-  return { code, cause: err, logFields, ...(retryAfter ? { headers: retryAfter } : {}), ...(message ? { message } : {}) };
+  return {
+    code,
+    cause: err,
+    logFields,
+    ...(retryAfter ? { headers: retryAfter } : {}),
+    ...(message ? { message } : {}),
+  };
 }
 
 /** The same failure as the exception the error middleware answers: for what no caller decides about. */
@@ -106,7 +126,8 @@ function describe(err: unknown, operation: ProviderOperation): ProviderFailure {
   if (typeof e.error_description === 'string') failure.errorDescription = e.error_description;
   // openid-client keeps the HTTP response as `cause` when the body was not an OAuth error.
   const response = e.cause as { status?: unknown; headers?: unknown } | undefined;
-  if (failure.status === undefined && typeof response?.status === 'number' && typeof response.headers === 'object') failure.status = response.status;
+  if (failure.status === undefined && typeof response?.status === 'number' && typeof response.headers === 'object')
+    failure.status = response.status;
   return failure;
 }
 
@@ -121,9 +142,15 @@ function causes(err: unknown): Record<string, unknown>[] {
 }
 
 function isTimeout(err: unknown): boolean {
-  return causes(err).some((e) => e.name === 'TimeoutError' || (typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)));
+  return causes(err).some(
+    (e) => e.name === 'TimeoutError' || (typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)),
+  );
 }
 
 function isUnreachable(err: unknown): boolean {
-  return causes(err).some((e) => (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) || (e.name === 'TypeError' && e.message === 'fetch failed'));
+  return causes(err).some(
+    (e) =>
+      (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) ||
+      (e.name === 'TypeError' && e.message === 'fetch failed'),
+  );
 }

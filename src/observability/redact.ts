@@ -1,4 +1,5 @@
-const SECRET_KEY = /pass|pwd|secret|token|authori[sz]ation|cookie|credential|assertion|code_verifier|api[-_]?key|private[-_]?key|session[-_]?id|jwt|bearer|^code$|^sid$/i;
+const SECRET_KEY =
+  /pass|pwd|secret|token|authori[sz]ation|cookie|credential|assertion|code_verifier|api[-_]?key|private[-_]?key|session[-_]?id|jwt|bearer|^code$|^sid$/i;
 // A JSON header (`{"` is `eyJ`) and two to four more base64url parts, any of them possibly empty: a JWS, an unsigned
 // JWT, an empty claim set (`e30`), a JWE (`dir` leaves its second part empty), whoever's it is. Opaque refresh tokens
 // are caught by their key names.
@@ -21,9 +22,10 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   }
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && inner !== undefined && inner !== null && typeof inner !== 'boolean'
-      ? REDACTED
-      : redact(inner, depth + 1, seen);
+    out[key] =
+      SECRET_KEY.test(key) && inner !== undefined && inner !== null && typeof inner !== 'boolean'
+        ? REDACTED
+        : redact(inner, depth + 1, seen);
   }
   return out;
 }

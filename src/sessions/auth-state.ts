@@ -98,11 +98,20 @@ export function needsRefresh(state: Pick<AuthState, 'accessExpiresAt'>, now: num
 
 /** The public view of a session's times, as the contract shows them. */
 export function sessionTimes(state: SessionSummary): SessionTimes {
-  return { expires_at: new Date(sessionExpiresAt(state)).toISOString(), access_expires_at: new Date(state.accessExpiresAt).toISOString() };
+  return {
+    expires_at: new Date(sessionExpiresAt(state)).toISOString(),
+    access_expires_at: new Date(state.accessExpiresAt).toISOString(),
+  };
 }
 
-function tokenFields(tokens: TokenSet, now: number): Pick<AuthState, 'accessToken' | 'refreshToken' | 'accessExpiresAt' | 'refreshExpiresAt'> {
-  const fields: ReturnType<typeof tokenFields> = { accessToken: tokens.access_token, accessExpiresAt: now + tokens.expires_in * 1000 };
+function tokenFields(
+  tokens: TokenSet,
+  now: number,
+): Pick<AuthState, 'accessToken' | 'refreshToken' | 'accessExpiresAt' | 'refreshExpiresAt'> {
+  const fields: ReturnType<typeof tokenFields> = {
+    accessToken: tokens.access_token,
+    accessExpiresAt: now + tokens.expires_in * 1000,
+  };
   if (tokens.refresh_token) fields.refreshToken = tokens.refresh_token;
   // Keycloak says refresh_expires_in 0 for offline tokens: they end only when the offline session does.
   if (tokens.refresh_expires_in) fields.refreshExpiresAt = now + tokens.refresh_expires_in * 1000;

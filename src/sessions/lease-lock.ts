@@ -22,14 +22,17 @@ export class LeaseLock {
     const key = `lock:${name}`;
     const owner = randomUUID();
     if (!(await this.store.setIfAbsent(key, owner, this.leaseMs))) return undefined;
-    const renewal = setInterval(() => {
-      this.store.extendIfValue(key, owner, this.leaseMs).then(
-        (kept) => {
-          if (!kept) this.logger.warn('lock.lost', { event: 'lock.lost', lock: name });
-        },
-        () => this.logger.warn('lock.renewal_failed', { event: 'lock.renewal_failed', lock: name }),
-      );
-    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        this.store.extendIfValue(key, owner, this.leaseMs).then(
+          (kept) => {
+            if (!kept) this.logger.warn('lock.lost', { event: 'lock.lost', lock: name });
+          },
+          () => this.logger.warn('lock.renewal_failed', { event: 'lock.renewal_failed', lock: name }),
+        );
+      },
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
     renewal.unref();
     return {
       release: async () => {

@@ -2,7 +2,12 @@ import { Store, type SessionData } from 'express-session';
 import type { Clock } from '../support/clock.js';
 import { MemoryKeyValueStore } from '../stores/memory-key-value-store.js';
 import type { SessionCodec } from './session-codec.js';
-import { sessionTtlSeconds, settle, type ReplaceOutcome, type VersionedSessionStore } from './versioned-session-store.js';
+import {
+  sessionTtlSeconds,
+  settle,
+  type ReplaceOutcome,
+  type VersionedSessionStore,
+} from './versioned-session-store.js';
 
 type Callback<T = unknown> = (err: unknown, value?: T) => void;
 
@@ -40,7 +45,12 @@ export class MemorySessionStore extends Store implements VersionedSessionStore {
 
   async replaceIfVersion(sid: string, expected: number, session: SessionData): Promise<ReplaceOutcome> {
     const prefix = `${expected}.`;
-    return this.entries.replaceIf(sid, (current) => current.startsWith(prefix), this.options.codec.stringify(session), this.ttlMs(session));
+    return this.entries.replaceIf(
+      sid,
+      (current) => current.startsWith(prefix),
+      this.options.codec.stringify(session),
+      this.ttlMs(session),
+    );
   }
 
   async remove(sid: string): Promise<void> {

@@ -4,9 +4,14 @@ import type { Clock } from '../support/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../stores/redis-client.js';
 import { guarded } from '../stores/store-unavailable.js';
-import type { SessionCodec} from './session-codec.js';
+import type { SessionCodec } from './session-codec.js';
 import { UnreadableSessionError } from './session-codec.js';
-import { sessionTtlSeconds, settle, type ReplaceOutcome, type VersionedSessionStore } from './versioned-session-store.js';
+import {
+  sessionTtlSeconds,
+  settle,
+  type ReplaceOutcome,
+  type VersionedSessionStore,
+} from './versioned-session-store.js';
 
 type Callback<T = unknown> = (err: unknown, value?: T) => void;
 
@@ -66,7 +71,10 @@ export class RedisSessionStore extends RedisStore implements VersionedSessionSto
       return this.codec.parse(stored);
     } catch (err) {
       if (!(err instanceof UnreadableSessionError)) throw err;
-      this.logger.warn('session.unreadable', { event: 'session.unreadable', reason: 'written under another SESSION_SECRET, or altered' });
+      this.logger.warn('session.unreadable', {
+        event: 'session.unreadable',
+        reason: 'written under another SESSION_SECRET, or altered',
+      });
       return undefined;
     }
   }
@@ -78,7 +86,10 @@ export class RedisSessionStore extends RedisStore implements VersionedSessionSto
       return 'gone';
     }
     const reply = await guarded(() =>
-      this.redis.eval(REPLACE_IF_VERSION, { keys: [this.prefix + sid], arguments: [String(expected), this.codec.stringify(session), String(ttl)] }),
+      this.redis.eval(REPLACE_IF_VERSION, {
+        keys: [this.prefix + sid],
+        arguments: [String(expected), this.codec.stringify(session), String(ttl)],
+      }),
     );
     return reply === 1 ? 'written' : reply === 0 ? 'gone' : 'changed';
   }
@@ -95,7 +106,10 @@ export class RedisSessionStore extends RedisStore implements VersionedSessionSto
   }
 
   override async set(sid: string, session: SessionData, cb?: Callback): Promise<void> {
-    settle(guarded(() => super.set(sid, session)), cb);
+    settle(
+      guarded(() => super.set(sid, session)),
+      cb,
+    );
   }
 
   override async destroy(sid: string, cb?: Callback): Promise<void> {

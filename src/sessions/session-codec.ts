@@ -44,7 +44,10 @@ export class SessionCodec {
   /** The whole session, the AuthState in full (its own JSON form is only its version: see SessionAuth). */
   stringify(session: SessionData): string {
     const state = authOf(session);
-    return this.seal(String(SessionCodec.versionOf(session)), JSON.stringify(state ? { ...session, auth: state } : session));
+    return this.seal(
+      String(SessionCodec.versionOf(session)),
+      JSON.stringify(state ? { ...session, auth: state } : session),
+    );
   }
 
   parse(stored: string): SessionData {
@@ -52,7 +55,10 @@ export class SessionCodec {
     const { auth, ...rest } = data;
     if (auth === undefined) return rest as SessionData;
     // A string is how the previous release stored it: sessions survive a rolling upgrade.
-    return { ...rest, auth: new SessionAuth(typeof auth === 'string' ? (JSON.parse(auth) as AuthState) : auth) } as SessionData;
+    return {
+      ...rest,
+      auth: new SessionAuth(typeof auth === 'string' ? (JSON.parse(auth) as AuthState) : auth),
+    } as SessionData;
   }
 
   /** Encrypts any value under a label, for entries that are not sessions (refresh results). */
@@ -82,7 +88,10 @@ export class SessionCodec {
       const decipher = createDecipheriv('aes-256-gcm', this.key, body.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(label));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       return undefined;
     }

@@ -12,7 +12,10 @@ export interface SessionCookie {
  */
 export function sessionCookie(publicUrl: string): SessionCookie {
   const secure = publicUrl.startsWith('https:');
-  return { name: secure ? '__Host-authgate.sid' : 'authgate.sid', options: { httpOnly: true, sameSite: 'strict', secure, path: '/' } };
+  return {
+    name: secure ? '__Host-authgate.sid' : 'authgate.sid',
+    options: { httpOnly: true, sameSite: 'strict', secure, path: '/' },
+  };
 }
 
 /**
@@ -21,5 +24,8 @@ export function sessionCookie(publicUrl: string): SessionCookie {
  */
 export function loginCookie(publicUrl: string): SessionCookie {
   const secure = publicUrl.startsWith('https:');
-  return { name: secure ? '__Host-authgate.login' : 'authgate.login', options: { httpOnly: true, sameSite: 'lax', secure, path: '/' } };
+  return {
+    name: secure ? '__Host-authgate.login' : 'authgate.login',
+    options: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
+  };
 }

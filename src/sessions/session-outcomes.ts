@@ -6,7 +6,13 @@ import type { AuthState, SessionSummary } from './auth-state.js';
 // or the provider unreachable).
 
 /** Why a session ended here: the client must log in again. */
-export type EndReason = 'session_limit_reached' | 'session_ended_meanwhile' | 'no_refresh_token' | 'refresh_refused' | 'subject_changed' | 'session_unreadable';
+export type EndReason =
+  | 'session_limit_reached'
+  | 'session_ended_meanwhile'
+  | 'no_refresh_token'
+  | 'refresh_refused'
+  | 'subject_changed'
+  | 'session_unreadable';
 
 /** No cookie, a cookie the gateway never issued, or a session that is gone. */
 export interface NoSession {

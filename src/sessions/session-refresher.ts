@@ -76,7 +76,13 @@ export class SessionRefresher {
         }
       }
       if (performance.now() > deadline) {
-        return { kind: 'failed', error: { code: 'idp_timeout', message: 'The session refresh running on another request did not finish in time' } };
+        return {
+          kind: 'failed',
+          error: {
+            code: 'idp_timeout',
+            message: 'The session refresh running on another request did not finish in time',
+          },
+        };
       }
       await sleep(POLL_MS);
     }
@@ -93,7 +99,9 @@ export class SessionRefresher {
 
     const refreshed = await identityProvider.refresh(spent);
     if (!refreshed.ok) {
-      return refreshed.error.code === 'invalid_grant' ? this.end(sid, 'refresh_refused', refreshed.error) : { kind: 'failed', error: refreshed.error };
+      return refreshed.error.code === 'invalid_grant'
+        ? this.end(sid, 'refresh_refused', refreshed.error)
+        : { kind: 'failed', error: refreshed.error };
     }
     const { tokens } = refreshed;
     const user = userOf(tokens, state.user);

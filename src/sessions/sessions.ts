@@ -4,11 +4,26 @@ import type { IdentityProvider, TokenSet } from '../idp/identity-provider.js';
 import type { User } from '../contract/user.js';
 import type { Logger } from '../observability/logger.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
-import { authOf, needsRefresh, newAuthState, SessionAuth, sessionIsOver, type AuthState, type SessionLimits } from './auth-state.js';
+import {
+  authOf,
+  needsRefresh,
+  newAuthState,
+  SessionAuth,
+  sessionIsOver,
+  type AuthState,
+  type SessionLimits,
+} from './auth-state.js';
 import type { SessionCodec } from './session-codec.js';
 import type { SessionCookie } from './session-cookie.js';
 import { expressSession, type AttachSession } from './session-middleware.js';
-import { ended, NO_SESSION, type ActiveSession, type NoSession, type RefreshFailed, type SessionEnded } from './session-outcomes.js';
+import {
+  ended,
+  NO_SESSION,
+  type ActiveSession,
+  type NoSession,
+  type RefreshFailed,
+  type SessionEnded,
+} from './session-outcomes.js';
 import { SessionReader, type SessionRef } from './session-reader.js';
 import { SessionRefresher } from './session-refresher.js';
 import type { VersionedSessionStore } from './versioned-session-store.js';
@@ -50,7 +65,15 @@ export class Sessions {
   constructor(private readonly options: SessionsOptions) {
     const { identityProvider, store, shared, codec, cookie, secret, clock, logger, idpTimeoutMs } = options;
     this.reader = new SessionReader(store, cookie.name, secret);
-    this.refresher = new SessionRefresher({ identityProvider, sessions: store, shared, codec, clock, logger, idpTimeoutMs });
+    this.refresher = new SessionRefresher({
+      identityProvider,
+      sessions: store,
+      shared,
+      codec,
+      clock,
+      logger,
+      idpTimeoutMs,
+    });
     this.attach = expressSession(store, cookie, secret);
   }
 
@@ -64,7 +87,8 @@ export class Sessions {
   async fresh(req: Request, res: Response): Promise<SessionAnswer> {
     const found = await this.live(req, res);
     if (found.kind !== 'found') return found;
-    if (!needsRefresh(found.ref.summary, this.options.clock.now(), this.options.refreshSkewMs)) return active(found.ref, false);
+    if (!needsRefresh(found.ref.summary, this.options.clock.now(), this.options.refreshSkewMs))
+      return active(found.ref, false);
     return this.refreshed(found.ref, res);
   }
 
@@ -113,7 +137,10 @@ export class Sessions {
   }
 
   /** The logged-in session of the request; one past its absolute limit is ended here. */
-  private async live(req: Request, res: Response): Promise<{ kind: 'found'; ref: SessionRef } | NoSession | SessionEnded> {
+  private async live(
+    req: Request,
+    res: Response,
+  ): Promise<{ kind: 'found'; ref: SessionRef } | NoSession | SessionEnded> {
     const ref = await this.reader.read(req);
     if (!ref) return NO_SESSION;
     if (!sessionIsOver(ref.summary, this.options.clock.now())) return { kind: 'found', ref };

@@ -52,7 +52,8 @@ export function createStores(options: CreateStoresOptions): Stores {
     redis: { client, prefix },
     shared,
     denylist: new AccessTokenDenylist(shared, clock),
-    rateLimitStore: (name) => new RateLimitRedisStore({ prefix: `${prefix}rl:${name}:`, sendCommand: rateLimitCommand(client) }),
+    rateLimitStore: (name) =>
+      new RateLimitRedisStore({ prefix: `${prefix}rl:${name}:`, sendCommand: rateLimitCommand(client) }),
     checkReady: () => guarded(async () => void (await client.ping())),
     close: async () => {
       if (ownsClient) await disconnectRedis(client);
@@ -83,7 +84,9 @@ function rateLimitCommand(client: RedisClient): (...args: string[]) => Promise<R
   return async (...args) => {
     if (args[0] === 'SCRIPT' && args[1] === 'LOAD' && args[2] !== undefined) {
       const script = args[2];
-      return guarded(() => client.sendCommand(args) as Promise<RedisReply>).catch(() => createHash('sha1').update(script).digest('hex'));
+      return guarded(() => client.sendCommand(args) as Promise<RedisReply>).catch(() =>
+        createHash('sha1').update(script).digest('hex'),
+      );
     }
     return guarded(() => client.sendCommand(args) as Promise<RedisReply>).catch((err: unknown) => {
       // The library answers NOSCRIPT itself, by loading the script again: it must see Redis's own error.

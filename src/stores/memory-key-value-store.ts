@@ -80,7 +80,12 @@ export class MemoryKeyValueStore implements KeyValueStore {
    * Replaces the value only when `test` accepts the current one, in one synchronous step (nothing can interleave).
    * 'gone' when there is no value, 'changed' when the test refused it.
    */
-  replaceIf(key: string, test: (current: string) => boolean, value: string, ttlMs: number): 'written' | 'changed' | 'gone' {
+  replaceIf(
+    key: string,
+    test: (current: string) => boolean,
+    value: string,
+    ttlMs: number,
+  ): 'written' | 'changed' | 'gone' {
     const current = this.entries.get(key);
     if (current === undefined) return 'gone';
     if (!test(current)) return 'changed';

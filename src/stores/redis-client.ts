@@ -24,7 +24,10 @@ export function connectRedis(url: string, logger: Logger): RedisClient {
     // Every failed reconnect attempt raises an error; one warning per outage is enough.
     if (reported) return;
     reported = true;
-    logger.warn('redis.unavailable', { event: 'redis.unavailable', error: err instanceof Error ? err.message : String(err) });
+    logger.warn('redis.unavailable', {
+      event: 'redis.unavailable',
+      error: err instanceof Error ? err.message : String(err),
+    });
   });
   client.on('ready', () => {
     if (reported) logger.info('redis.recovered', { event: 'redis.recovered' });

@@ -3,8 +3,10 @@ import type { RedisClient } from './redis-client.js';
 import { guarded } from './store-unavailable.js';
 
 // Compare-and-act scripts: the check and the change happen in one step inside Redis.
-const EXTEND_IF_VALUE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-const DELETE_IF_VALUE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const EXTEND_IF_VALUE =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+const DELETE_IF_VALUE =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /** The shared store for many instances: every key lives under one prefix, every entry with a TTL. */
 export class RedisKeyValueStore implements KeyValueStore {
@@ -18,7 +20,9 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
-    return guarded(async () => (await this.client.mGet(keys.map((key) => this.prefix + key))).map((value) => value ?? undefined));
+    return guarded(async () =>
+      (await this.client.mGet(keys.map((key) => this.prefix + key))).map((value) => value ?? undefined),
+    );
   }
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -30,7 +34,10 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     return guarded(async () => {
-      const reply = await this.client.set(this.prefix + key, value, { condition: 'NX', expiration: { type: 'PX', value: Math.ceil(ttlMs) } });
+      const reply = await this.client.set(this.prefix + key, value, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: Math.ceil(ttlMs) },
+      });
       return reply === 'OK';
     });
   }
@@ -41,7 +48,10 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   extendIfValue(key: string, value: string, ttlMs: number): Promise<boolean> {
     return guarded(async () => {
-      const reply = await this.client.eval(EXTEND_IF_VALUE, { keys: [this.prefix + key], arguments: [value, String(Math.ceil(ttlMs))] });
+      const reply = await this.client.eval(EXTEND_IF_VALUE, {
+        keys: [this.prefix + key],
+        arguments: [value, String(Math.ceil(ttlMs))],
+      });
       return reply === 1;
     });
   }

@@ -9,7 +9,11 @@ export const STORE_DEADLINE_MS = 500;
  */
 export function storeUnavailable(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError('session_store_unavailable', { cause: err, headers: { 'Retry-After': '1' }, logFields: { store: 'redis' } });
+  return new ApiError('session_store_unavailable', {
+    cause: err,
+    headers: { 'Retry-After': '1' },
+    logFields: { store: 'redis' },
+  });
 }
 
 /**

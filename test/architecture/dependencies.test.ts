@@ -36,7 +36,8 @@ function importsOf(file: string): Import[] {
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, node.importClause?.isTypeOnly ?? false);
     else if (ts.isExportDeclaration(node)) add(node.moduleSpecifier, node.isTypeOnly);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0], true);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      add(node.arguments[0], true);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -92,7 +93,19 @@ function staticClosure(entry: string): Set<string> {
 }
 
 /** README's "Project layout" order: a folder imports only from folders before it. */
-const LAYERS = ['contract', 'support', 'config', 'errors', 'observability', 'stores', 'idp', 'sessions', 'http', 'dev-idp', 'client'];
+const LAYERS = [
+  'contract',
+  'support',
+  'config',
+  'errors',
+  'observability',
+  'stores',
+  'idp',
+  'sessions',
+  'http',
+  'dev-idp',
+  'client',
+];
 
 describe('the source folders', () => {
   it('import only from the folders listed before them in the README layout', () => {
@@ -101,7 +114,9 @@ describe('the source folders', () => {
       return a !== '.' && a !== b && !(LAYERS.indexOf(b) >= 0 && LAYERS.indexOf(b) < LAYERS.indexOf(a));
     });
     expect(upward.map((i) => `${relative(root, i.from)} -> ${relative(root, i.to)}`)).toEqual([]);
-    const folders = readdirSync(src, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(src, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual([...LAYERS].sort());
   });
 
@@ -116,8 +131,12 @@ describe('the source folders', () => {
 
   it('give the SDK nothing of the server: src/client imports only the contract and browser-safe packages', () => {
     const fromClient = imports.filter((i) => folderOf(i.from) === 'client' && folderOf(i.to) !== 'client');
-    const outside = fromClient.filter((i) => !(i.to.startsWith(join(src, 'contract')) || ['axios', 'cookie'].includes(i.to)));
-    expect(outside.map((i) => `${relative(root, i.from)} -> ${i.to.startsWith(src) ? relative(root, i.to) : i.to}`)).toEqual([]);
+    const outside = fromClient.filter(
+      (i) => !(i.to.startsWith(join(src, 'contract')) || ['axios', 'cookie'].includes(i.to)),
+    );
+    expect(
+      outside.map((i) => `${relative(root, i.from)} -> ${i.to.startsWith(src) ? relative(root, i.to) : i.to}`),
+    ).toEqual([]);
   });
 
   it('keep the contract self-contained: src/contract imports nothing', () => {

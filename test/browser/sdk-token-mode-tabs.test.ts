@@ -5,7 +5,12 @@ import { bundleClient } from '../../src/http/routes/demo.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { listen, type Listening } from '../support/listen.js';
 import { closedPort } from '../support/ports.js';
-import { providerKind, providerSuite, providerUnderTest, type ProviderUnderTest } from '../support/provider-under-test.js';
+import {
+  providerKind,
+  providerSuite,
+  providerUnderTest,
+  type ProviderUnderTest,
+} from '../support/provider-under-test.js';
 
 // Token mode's tab sharing (Web Locks around a refresh, BroadcastChannel for new tokens and logouts) only exists in a
 // browser: here an SPA on an origin of its own calls the gateway across origins (CORS), in two tabs of one Chromium,
@@ -70,41 +75,57 @@ describeInBrowser(`${SUITE} (${providerKind()} provider)`, () => {
     await provider?.close();
   });
 
-  it('two tabs whose token is about to expire refresh once between them, and both calls answer', async () => {
-    const [first, second] = [await openTab(), await openTab()];
-    await first.evaluate(() => window.auth.login('alice', 'alice-password'));
-    const loggedIn = await storedTokens(second);
-    expect(loggedIn).toEqual(expect.stringContaining('"accessToken"'));
-    for (const tab of [first, second]) await tab.evaluate(() => (window.offset = 26_000));
-    provider.clearSeen();
-    const answers = await Promise.all([first, second].map((tab) => tab.evaluate(() => window.outcome(window.auth.me()))));
-    expect(answers).toEqual([
-      { value: expect.objectContaining({ username: 'alice' }) },
-      { value: expect.objectContaining({ username: 'alice' }) },
-    ]);
-    expect(refreshGrants()).toEqual([expect.objectContaining({ status: 200 })]);
-    const refreshed = await storedTokens(first);
-    expect(refreshed).not.toBe(loggedIn);
-    // localStorage reaches the other tab asynchronously too.
-    await second.waitForFunction((expected) => localStorage.getItem('authgate.tokens') === expected, refreshed, { timeout: 5000 });
-    // The tab that refreshed announces it; the other hears of the new tokens on the BroadcastChannel, in its own time.
-    for (const tab of [first, second]) await tab.waitForFunction(() => window.events.includes('refreshed'), undefined, { timeout: 5000 });
-    await first.close();
-    await second.close();
-  }, TABS_MS);
+  it(
+    'two tabs whose token is about to expire refresh once between them, and both calls answer',
+    async () => {
+      const [first, second] = [await openTab(), await openTab()];
+      await first.evaluate(() => window.auth.login('alice', 'alice-password'));
+      const loggedIn = await storedTokens(second);
+      expect(loggedIn).toEqual(expect.stringContaining('"accessToken"'));
+      for (const tab of [first, second]) await tab.evaluate(() => (window.offset = 26_000));
+      provider.clearSeen();
+      const answers = await Promise.all(
+        [first, second].map((tab) => tab.evaluate(() => window.outcome(window.auth.me()))),
+      );
+      expect(answers).toEqual([
+        { value: expect.objectContaining({ username: 'alice' }) },
+        { value: expect.objectContaining({ username: 'alice' }) },
+      ]);
+      expect(refreshGrants()).toEqual([expect.objectContaining({ status: 200 })]);
+      const refreshed = await storedTokens(first);
+      expect(refreshed).not.toBe(loggedIn);
+      // localStorage reaches the other tab asynchronously too.
+      await second.waitForFunction((expected) => localStorage.getItem('authgate.tokens') === expected, refreshed, {
+        timeout: 5000,
+      });
+      // The tab that refreshed announces it; the other hears of the new tokens on the BroadcastChannel, in its own time.
+      for (const tab of [first, second])
+        await tab.waitForFunction(() => window.events.includes('refreshed'), undefined, { timeout: 5000 });
+      await first.close();
+      await second.close();
+    },
+    TABS_MS,
+  );
 
-  it("a logout in one tab clears the tokens in the other, which hears loggedOut and is no longer logged in, and the provider's session is over", async () => {
-    const [first, second] = [await openTab(), await openTab()];
-    await first.evaluate(() => window.auth.login('alice', 'alice-password'));
-    const { refreshToken } = JSON.parse((await storedTokens(second)) ?? '{}') as { refreshToken: string };
-    await expect(provider.sessionActive(refreshToken)).resolves.toBe(true);
-    await first.evaluate(() => window.auth.logout());
-    await second.waitForFunction(() => window.events.includes('loggedOut'));
-    expect(await storedTokens(second)).toBeNull();
-    expect(await second.evaluate(() => window.outcome(window.auth.me()))).toEqual({ code: 'unauthenticated', status: 401 });
-    expect(provider.seen).toContainEqual(expect.objectContaining({ endpoint: 'logout', status: 204 }));
-    await expect(provider.sessionActive(refreshToken)).resolves.toBe(false);
-    await first.close();
-    await second.close();
-  }, TABS_MS);
+  it(
+    "a logout in one tab clears the tokens in the other, which hears loggedOut and is no longer logged in, and the provider's session is over",
+    async () => {
+      const [first, second] = [await openTab(), await openTab()];
+      await first.evaluate(() => window.auth.login('alice', 'alice-password'));
+      const { refreshToken } = JSON.parse((await storedTokens(second)) ?? '{}') as { refreshToken: string };
+      await expect(provider.sessionActive(refreshToken)).resolves.toBe(true);
+      await first.evaluate(() => window.auth.logout());
+      await second.waitForFunction(() => window.events.includes('loggedOut'));
+      expect(await storedTokens(second)).toBeNull();
+      expect(await second.evaluate(() => window.outcome(window.auth.me()))).toEqual({
+        code: 'unauthenticated',
+        status: 401,
+      });
+      expect(provider.seen).toContainEqual(expect.objectContaining({ endpoint: 'logout', status: 204 }));
+      await expect(provider.sessionActive(refreshToken)).resolves.toBe(false);
+      await first.close();
+      await second.close();
+    },
+    TABS_MS,
+  );
 });

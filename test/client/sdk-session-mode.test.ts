@@ -27,7 +27,8 @@ async function setup() {
     const client = createAuthClient({ baseURL: server.url, mode: 'session', channelName });
     clients.push(client);
     const events: string[] = [];
-    for (const event of ['loggedIn', 'loggedOut', 'sessionExpired', 'refreshed'] as const) client.on(event, () => events.push(event));
+    for (const event of ['loggedIn', 'loggedOut', 'sessionExpired', 'refreshed'] as const)
+      client.on(event, () => events.push(event));
     return { client, events };
   };
   return { idp, idpClock, gateway, gatewayClock, makeClient };
@@ -44,7 +45,11 @@ describe('the SDK in session mode, against the real gateway', () => {
     expect(user).toEqual(expect.objectContaining({ username: 'alice' }));
     expect(session).toEqual({ expires_at: expect.any(String), access_expires_at: expect.any(String) });
     expect(await client.me()).toEqual(expect.objectContaining({ username: 'alice' }));
-    expect(await client.session()).toEqual({ authenticated: true, user: expect.objectContaining({ username: 'alice' }), expires_at: session?.expires_at });
+    expect(await client.session()).toEqual({
+      authenticated: true,
+      user: expect.objectContaining({ username: 'alice' }),
+      expires_at: session?.expires_at,
+    });
     expect(events).toEqual(['loggedIn']);
   });
 
@@ -87,7 +92,7 @@ describe('the SDK in session mode, against the real gateway', () => {
     await expect(tab1.client.me()).rejects.toMatchObject({ code: 'unauthenticated', status: 401 });
   });
 
-  it('serves the app\'s own API calls through the same instance, with the CSRF header on writes', async () => {
+  it("serves the app's own API calls through the same instance, with the CSRF header on writes", async () => {
     const { makeClient } = await setup();
     const { client } = makeClient();
     await client.login('alice', 'alice-password');

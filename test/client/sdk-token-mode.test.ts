@@ -17,7 +17,13 @@ afterAll(async () => {
 });
 
 /** A token-mode gateway on a real port and an SDK client for it, each with a clock the test moves on its own. */
-async function setup(): Promise<{ client: AuthClient; gateway: TestGateway; gatewayClock: MovableClock; clientClock: MovableClock; events: string[] }> {
+async function setup(): Promise<{
+  client: AuthClient;
+  gateway: TestGateway;
+  gatewayClock: MovableClock;
+  clientClock: MovableClock;
+  events: string[];
+}> {
   idpClock = new MovableClock();
   idp = await startTestIdp({ now: idpClock.now });
   running.push(idp);
@@ -26,10 +32,17 @@ async function setup(): Promise<{ client: AuthClient; gateway: TestGateway; gate
   const gateway = buildTestGateway({ idpUrl: idp.url, mode: 'token', clock: gatewayClock });
   const server = await listen(gateway.app);
   running.push(server);
-  const client = createAuthClient({ baseURL: server.url, mode: 'token', now: clientClock.now, storage: memoryStorage(), channelName: `token-${running.length}` });
+  const client = createAuthClient({
+    baseURL: server.url,
+    mode: 'token',
+    now: clientClock.now,
+    storage: memoryStorage(),
+    channelName: `token-${running.length}`,
+  });
   clients.push(client);
   const events: string[] = [];
-  for (const event of ['loggedIn', 'loggedOut', 'sessionExpired', 'refreshed'] as const) client.on(event, () => events.push(event));
+  for (const event of ['loggedIn', 'loggedOut', 'sessionExpired', 'refreshed'] as const)
+    client.on(event, () => events.push(event));
   return { client, gateway, gatewayClock, clientClock, events };
 }
 
@@ -41,7 +54,10 @@ describe('the SDK in token mode, against the real gateway', () => {
     const { user } = await client.login('alice', 'alice-password');
     expect(user).toEqual(expect.objectContaining({ username: 'alice' }));
     expect(await client.me()).toEqual(expect.objectContaining({ username: 'alice', email: 'alice@example.test' }));
-    expect(await client.session()).toEqual({ authenticated: true, user: expect.objectContaining({ username: 'alice' }) });
+    expect(await client.session()).toEqual({
+      authenticated: true,
+      user: expect.objectContaining({ username: 'alice' }),
+    });
     expect(events).toEqual(['loggedIn']);
   });
 
@@ -79,7 +95,11 @@ describe('the SDK in token mode, against the real gateway', () => {
     idp.clearSeen();
     const failure = await client.me().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(AuthError);
-    expect(failure).toMatchObject({ code: 'token_expired', status: 401, requestId: expect.stringMatching(/^[\w-]{36}$/) });
+    expect(failure).toMatchObject({
+      code: 'token_expired',
+      status: 401,
+      requestId: expect.stringMatching(/^[\w-]{36}$/),
+    });
     expect(refreshGrants()).toHaveLength(1);
   });
 
@@ -91,7 +111,9 @@ describe('the SDK in token mode, against the real gateway', () => {
     idp.clearSeen();
     const failures = await Promise.all(Array.from({ length: 10 }, () => client.me().catch((err: unknown) => err)));
     // The calls that failed together hear the refused refresh, or the expiry they met after the tokens were cleared.
-    expect(failures.every((f) => f instanceof AuthError && ['invalid_grant', 'token_expired'].includes(f.code))).toBe(true);
+    expect(failures.every((f) => f instanceof AuthError && ['invalid_grant', 'token_expired'].includes(f.code))).toBe(
+      true,
+    );
     expect(failures.map((f) => (f as AuthError).code)).toContain('invalid_grant');
     expect(refreshGrants()).toEqual([expect.objectContaining({ status: 400, error: 'invalid_grant' })]);
     expect(events.filter((e) => e === 'sessionExpired')).toHaveLength(1);
@@ -103,7 +125,13 @@ describe('the SDK in token mode, against the real gateway', () => {
     const { client } = await setup();
     const failure = await client.login('alice', 'wrong').catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(AuthError);
-    expect(failure).toMatchObject({ name: 'AuthError', code: 'invalid_credentials', status: 401, message: 'Invalid username or password', requestId: expect.any(String) });
+    expect(failure).toMatchObject({
+      name: 'AuthError',
+      code: 'invalid_credentials',
+      status: 401,
+      message: 'Invalid username or password',
+      requestId: expect.any(String),
+    });
     await expect(client.login('bob', 'bob-password')).rejects.toMatchObject({ code: 'account_disabled', status: 403 });
     await expect(client.login('', '')).rejects.toMatchObject({ code: 'credentials_required', status: 400 });
   });

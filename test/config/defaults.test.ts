@@ -19,7 +19,9 @@ function settings(env: Record<string, string>): unknown {
 describe('each default lives in the schema alone', () => {
   it('a hand-written shownDefault stands only where the schema has no default of its own', () => {
     const written = NAMES.filter((name) => 'shownDefault' in VARIABLES[name]);
-    expect(written.map((name) => ({ name, schemaDefault: schemaDefault(name) }))).toEqual(written.map((name) => ({ name, schemaDefault: undefined })));
+    expect(written.map((name) => ({ name, schemaDefault: schemaDefault(name) }))).toEqual(
+      written.map((name) => ({ name, schemaDefault: undefined })),
+    );
   });
 
   it('every default shown as a value gives the gateway the same settings when the variable is set to it', () => {
@@ -32,12 +34,12 @@ describe('each default lives in the schema alone', () => {
   });
 
   it('shows a variable with no default of its own as unset, and one derived from elsewhere in its own words', () => {
-    expect([shownDefault('PORT'), shownDefault('KEYCLOAK_URL'), shownDefault('CORS_ORIGINS'), shownDefault('KEYCLOAK_ISSUER')]).toEqual([
-      '3000',
-      'unset',
-      'unset',
-      '`<KEYCLOAK_URL>/realms/<KEYCLOAK_REALM>`',
-    ]);
+    expect([
+      shownDefault('PORT'),
+      shownDefault('KEYCLOAK_URL'),
+      shownDefault('CORS_ORIGINS'),
+      shownDefault('KEYCLOAK_ISSUER'),
+    ]).toEqual(['3000', 'unset', 'unset', '`<KEYCLOAK_URL>/realms/<KEYCLOAK_REALM>`']);
   });
 
   it('the shipped config folder holds per-environment overrides only, none of them a copy of a default', () => {
@@ -52,7 +54,11 @@ describe('each default lives in the schema alone', () => {
         expect(NAMES).toContain(name);
         const parsed = VARIABLES[name as VariableName].schema.safeParse(value);
         expect({ file, name, accepted: parsed.success }).toEqual({ file, name, accepted: true });
-        expect({ file, name, value: parsed.data }).not.toEqual({ file, name, value: schemaDefault(name as VariableName) });
+        expect({ file, name, value: parsed.data }).not.toEqual({
+          file,
+          name,
+          value: schemaDefault(name as VariableName),
+        });
       }
     }
   });

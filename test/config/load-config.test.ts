@@ -36,7 +36,14 @@ describe('loadConfig', () => {
       isProduction: false,
       port: 3000,
       authMode: 'session',
-      idp: { url: undefined, realm: 'demo', clientId: 'authgate', clientSecret: undefined, timeoutMs: 5000, allowHttp: true },
+      idp: {
+        url: undefined,
+        realm: 'demo',
+        clientId: 'authgate',
+        clientSecret: undefined,
+        timeoutMs: 5000,
+        allowHttp: true,
+      },
       devIdpPort: 8080,
       redisUrl: undefined,
       sessionSecretGenerated: true,
@@ -48,20 +55,35 @@ describe('loadConfig', () => {
   });
 
   it("lets the environment win over config/<NODE_ENV>.json, which wins over the schema's default", () => {
-    const dir = configDir({ 'staging.json': { PORT: 5000, KEYCLOAK_REALM: 'two' }, 'other.json': { LOG_LEVEL: 'debug' } });
+    const dir = configDir({
+      'staging.json': { PORT: 5000, KEYCLOAK_REALM: 'two' },
+      'other.json': { LOG_LEVEL: 'debug' },
+    });
     const config = loadConfig({ env: { NODE_ENV: 'staging', KEYCLOAK_REALM: 'three' }, configDir: dir });
-    expect({ port: config.port, level: config.logLevel, realm: config.idp.realm }).toEqual({ port: 5000, level: 'info', realm: 'three' });
+    expect({ port: config.port, level: config.logLevel, realm: config.idp.realm }).toEqual({
+      port: 5000,
+      level: 'info',
+      realm: 'three',
+    });
   });
 
   it('refuses a config/default.json rather than ignore it, since the defaults live in the schema alone', () => {
     expect(problems({}, configDir({ 'default.json': { PORT: 4000 } }))).toEqual([
-      expect.stringMatching(/\/default\.json: not read \(the defaults live in the schema\); put its entries in <NODE_ENV>\.json or the environment$/),
+      expect.stringMatching(
+        /\/default\.json: not read \(the defaults live in the schema\); put its entries in <NODE_ENV>\.json or the environment$/,
+      ),
     ]);
   });
 
   it('parses lists, numbers and flags from their string forms', () => {
     const config = loadConfig({
-      env: { CORS_ORIGINS: 'https://app.example.com, http://localhost:5173', IDP_TIMEOUT_MS: '1500', PORT: '0', KEYCLOAK_URL: 'https://sso.example.com/', KEYCLOAK_CLIENT_SECRET: 's' },
+      env: {
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+        IDP_TIMEOUT_MS: '1500',
+        PORT: '0',
+        KEYCLOAK_URL: 'https://sso.example.com/',
+        KEYCLOAK_CLIENT_SECRET: 's',
+      },
     });
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(config.idp).toMatchObject({ timeoutMs: 1500, url: 'https://sso.example.com' });
@@ -82,7 +104,10 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT:'],
     [{ AUTH_MODE: 'cookie' }, 'AUTH_MODE: must be token or session'],
     [{ KEYCLOAK_URL: 'not a url' }, 'KEYCLOAK_URL: must be an absolute URL'],
-    [{ KEYCLOAK_URL: 'ftp://sso.example.com', KEYCLOAK_CLIENT_SECRET: 's' }, 'KEYCLOAK_URL: must be an http or https URL'],
+    [
+      { KEYCLOAK_URL: 'ftp://sso.example.com', KEYCLOAK_CLIENT_SECRET: 's' },
+      'KEYCLOAK_URL: must be an http or https URL',
+    ],
     [{ KEYCLOAK_URL: 'https://sso.example.com' }, 'KEYCLOAK_CLIENT_SECRET: required when KEYCLOAK_URL is set'],
     [{ KEYCLOAK_REALM: 'a/b' }, 'KEYCLOAK_REALM: must be a realm name'],
     [{ IDP_TIMEOUT_MS: '10' }, 'IDP_TIMEOUT_MS:'],
@@ -99,7 +124,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { AUTH_MODE: 'token' }, configDir: configDir({}) }).authMode).toBe('token');
   });
 
-  it('refuses Redis without a shared session secret, since instances could not read each other\'s sessions', () => {
+  it("refuses Redis without a shared session secret, since instances could not read each other's sessions", () => {
     expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([
       'SESSION_SECRET: required when REDIS_URL is set (every instance must share it to read the sessions in Redis)',
     ]);
@@ -109,16 +134,31 @@ describe('loadConfig', () => {
     expect(problems({ PUBLIC_URL: 'https://app.example.com' })).toEqual([
       'TRUST_PROXY: must be at least 1 when PUBLIC_URL is https (the gateway serves plain http behind a TLS proxy and needs its X-Forwarded-Proto to set Secure cookies)',
     ]);
-    expect(loadConfig({ env: { PUBLIC_URL: 'https://app.example.com', TRUST_PROXY: '1' }, configDir: configDir({}) }).publicUrl).toBe('https://app.example.com');
+    expect(
+      loadConfig({ env: { PUBLIC_URL: 'https://app.example.com', TRUST_PROXY: '1' }, configDir: configDir({}) })
+        .publicUrl,
+    ).toBe('https://app.example.com');
   });
 
   it('in production session mode refuses a plain-http PUBLIC_URL other than localhost', () => {
-    const production = { NODE_ENV: 'production', KEYCLOAK_URL: 'https://sso.example.com', KEYCLOAK_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32) };
+    const production = {
+      NODE_ENV: 'production',
+      KEYCLOAK_URL: 'https://sso.example.com',
+      KEYCLOAK_CLIENT_SECRET: 's',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
     expect(problems({ ...production, PUBLIC_URL: 'http://app.example.com' })).toEqual([
       'PUBLIC_URL: must be https when NODE_ENV=production in session mode (the session cookie must be Secure)',
     ]);
-    expect(loadConfig({ env: { ...production, PUBLIC_URL: 'http://localhost:3000' }, configDir: configDir({}) }).authMode).toBe('session');
-    expect(loadConfig({ env: { ...production, PUBLIC_URL: 'http://app.example.com', AUTH_MODE: 'token' }, configDir: configDir({}) }).authMode).toBe('token');
+    expect(
+      loadConfig({ env: { ...production, PUBLIC_URL: 'http://localhost:3000' }, configDir: configDir({}) }).authMode,
+    ).toBe('session');
+    expect(
+      loadConfig({
+        env: { ...production, PUBLIC_URL: 'http://app.example.com', AUTH_MODE: 'token' },
+        configDir: configDir({}),
+      }).authMode,
+    ).toBe('token');
   });
 
   it('in production requires a real provider over https and a session secret, and names each missing piece', () => {
@@ -126,11 +166,24 @@ describe('loadConfig', () => {
       'KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
       'SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)',
     ]);
-    expect(problems({ NODE_ENV: 'production', KEYCLOAK_URL: 'http://keycloak:8080', KEYCLOAK_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32) })).toEqual([
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        KEYCLOAK_URL: 'http://keycloak:8080',
+        KEYCLOAK_CLIENT_SECRET: 's',
+        SESSION_SECRET: 'x'.repeat(32),
+      }),
+    ).toEqual([
       'KEYCLOAK_URL: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)',
     ]);
     const config = loadConfig({
-      env: { NODE_ENV: 'production', KEYCLOAK_URL: 'http://keycloak:8080', KEYCLOAK_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32), IDP_ALLOW_HTTP: 'true' },
+      env: {
+        NODE_ENV: 'production',
+        KEYCLOAK_URL: 'http://keycloak:8080',
+        KEYCLOAK_CLIENT_SECRET: 's',
+        SESSION_SECRET: 'x'.repeat(32),
+        IDP_ALLOW_HTTP: 'true',
+      },
     });
     expect(config.idp.allowHttp).toBe(true);
   });
@@ -142,7 +195,11 @@ describe('loadConfig', () => {
   });
 
   it('refuses a config file entry it does not know and a config file that is not JSON', () => {
-    expect(problems({}, configDir({ 'development.json': { PROT: 3000 } }))).toEqual(['PROT: not a setting authgate knows (config file entry)']);
-    expect(problems({}, configDir({ 'development.json': '{ nope' }))).toEqual([expect.stringContaining('development.json: not a JSON object')]);
+    expect(problems({}, configDir({ 'development.json': { PROT: 3000 } }))).toEqual([
+      'PROT: not a setting authgate knows (config file entry)',
+    ]);
+    expect(problems({}, configDir({ 'development.json': '{ nope' }))).toEqual([
+      expect.stringContaining('development.json: not a JSON object'),
+    ]);
   });
 });

@@ -13,7 +13,13 @@ beforeAll(async () => {
         { ...authgate, clientId: 'robot', secret: 'robot-secret' },
         { ...authgate, clientId: 'made-by-import', secret: 'made-secret' },
       );
-      realm.users.push({ ...realm.users.at(-1)!, username: 'service-account-robot', serviceAccountClientId: 'robot', enabled: false, clientRoles: {} });
+      realm.users.push({
+        ...realm.users.at(-1)!,
+        username: 'service-account-robot',
+        serviceAccountClientId: 'robot',
+        enabled: false,
+        clientRoles: {},
+      });
       return realm;
     },
   });
@@ -27,7 +33,14 @@ describe('the client_credentials grant', () => {
     const res = await token(idp, { grant_type: 'client_credentials', ...CLIENT });
     expect({ status: res.status, body: res.body }).toEqual({
       status: 200,
-      body: { access_token: expect.any(String), expires_in: 300, refresh_expires_in: 0, token_type: 'Bearer', 'not-before-policy': 0, scope: 'profile email' },
+      body: {
+        access_token: expect.any(String),
+        expires_in: 300,
+        refresh_expires_in: 0,
+        token_type: 'Bearer',
+        'not-before-policy': 0,
+        scope: 'profile email',
+      },
     });
     const access = claims(res.body?.access_token);
     // As Keycloak 26.7.3 issues it for the service-account user the realm file brings: its own roles only (the
@@ -52,7 +65,11 @@ describe('the client_credentials grant', () => {
   });
 
   it("gives the service account Keycloak's import creates (none in the file) the realm's default roles and the service-account claims", async () => {
-    const res = await token(idp, { grant_type: 'client_credentials', client_id: 'made-by-import', client_secret: 'made-secret' });
+    const res = await token(idp, {
+      grant_type: 'client_credentials',
+      client_id: 'made-by-import',
+      client_secret: 'made-secret',
+    });
     expect(claims(res.body?.access_token)).toMatchObject({
       aud: 'account',
       azp: 'made-by-import',
@@ -66,10 +83,30 @@ describe('the client_credentials grant', () => {
   });
 
   it.each([
-    ['a client without service accounts', { client_id: 'no-accounts', client_secret: 's' }, 'unauthorized_client', 'Client not enabled to retrieve service account'],
-    ['a public client', { client_id: 'spa' }, 'unauthorized_client', 'Public client not allowed to retrieve service account'],
-    ['a disabled service-account user', { client_id: 'robot', client_secret: 'robot-secret' }, 'invalid_request', "User 'service-account-robot' disabled"],
-    ['a wrong secret', { client_id: 'authgate', client_secret: 'x' }, 'unauthorized_client', 'Invalid client or Invalid client credentials'],
+    [
+      'a client without service accounts',
+      { client_id: 'no-accounts', client_secret: 's' },
+      'unauthorized_client',
+      'Client not enabled to retrieve service account',
+    ],
+    [
+      'a public client',
+      { client_id: 'spa' },
+      'unauthorized_client',
+      'Public client not allowed to retrieve service account',
+    ],
+    [
+      'a disabled service-account user',
+      { client_id: 'robot', client_secret: 'robot-secret' },
+      'invalid_request',
+      "User 'service-account-robot' disabled",
+    ],
+    [
+      'a wrong secret',
+      { client_id: 'authgate', client_secret: 'x' },
+      'unauthorized_client',
+      'Invalid client or Invalid client credentials',
+    ],
   ])('refuses %s with 401', async (_case, client, error, description) => {
     const res = await token(idp, { grant_type: 'client_credentials', ...client });
     expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: oauthError(error, description) });

@@ -29,7 +29,16 @@ function pkce() {
 }
 
 async function startLogin(browser: Browser, challenge: string): Promise<string> {
-  const params = new URLSearchParams({ client_id: 'authgate', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st', nonce: 'nn', code_challenge: challenge, code_challenge_method: 'S256' });
+  const params = new URLSearchParams({
+    client_id: 'authgate',
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'openid',
+    state: 'st',
+    nonce: 'nn',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   const res = await browser.go(`${idp.issuer}${OIDC}/auth?${params.toString()}`);
   expect(res.status).toBe(303);
   return res.headers.get('location') ?? '';
@@ -52,23 +61,61 @@ describe('the authorization code flow', () => {
     const loginPage = await startLogin(browser, challenge);
     expect(loginPage).toMatch(/^\/realms\/demo\/login-actions\/[\w-]+$/);
     expect(await (await browser.go(loginPage)).text()).toContain('Development identity provider: not for production.');
-    expect(await (await browser.go(loginPage, { username: 'alice', password: 'nope' })).text()).toContain('Invalid username or password.');
-    expect(await (await browser.go(loginPage, { username: 'bob', password: 'bob-password' })).text()).toContain('Account is disabled, contact your administrator.');
+    expect(await (await browser.go(loginPage, { username: 'alice', password: 'nope' })).text()).toContain(
+      'Invalid username or password.',
+    );
+    expect(await (await browser.go(loginPage, { username: 'bob', password: 'bob-password' })).text()).toContain(
+      'Account is disabled, contact your administrator.',
+    );
 
     const callback = await finishLogin(browser, loginPage, 'alice', 'alice-password');
-    expect({ state: callback.searchParams.get('state'), iss: callback.searchParams.get('iss') }).toEqual({ state: 'st', iss: idp.issuer });
+    expect({ state: callback.searchParams.get('state'), iss: callback.searchParams.get('iss') }).toEqual({
+      state: 'st',
+      iss: idp.issuer,
+    });
     const code = callback.searchParams.get('code') ?? '';
-    const res = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
+    const res = await token(idp, {
+      grant_type: 'authorization_code',
+      ...CLIENT,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(expect.objectContaining({ token_type: 'Bearer', scope: 'openid profile email', id_token: expect.any(String), refresh_token: expect.any(String) }));
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        token_type: 'Bearer',
+        scope: 'openid profile email',
+        id_token: expect.any(String),
+        refresh_token: expect.any(String),
+      }),
+    );
     // A browser login's ID token says when the user logged in (a password grant's does not).
     const idToken = claims(res.body?.id_token);
-    expect(idToken).toMatchObject({ nonce: 'nn', aud: 'authgate', preferred_username: 'alice', auth_time: expect.any(Number) });
+    expect(idToken).toMatchObject({
+      nonce: 'nn',
+      aud: 'authgate',
+      preferred_username: 'alice',
+      auth_time: expect.any(Number),
+    });
     expect(claims((await refresh(idp, res.body?.refresh_token)).body?.id_token).auth_time).toBe(idToken.auth_time);
-    expect(claims(res.body?.access_token)).toMatchObject({ azp: 'authgate', sid: res.body?.session_state, preferred_username: 'alice' });
+    expect(claims(res.body?.access_token)).toMatchObject({
+      azp: 'authgate',
+      sid: res.body?.session_state,
+      preferred_username: 'alice',
+    });
 
-    const again = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
-    expect({ status: again.status, body: again.body }).toEqual({ status: 400, body: oauthError('invalid_grant', 'Code not valid') });
+    const again = await token(idp, {
+      grant_type: 'authorization_code',
+      ...CLIENT,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    });
+    expect({ status: again.status, body: again.body }).toEqual({
+      status: 400,
+      body: oauthError('invalid_grant', 'Code not valid'),
+    });
   });
 
   it('refuses a code with the wrong redirect_uri or PKCE verifier, and burns it either way', async () => {
@@ -78,10 +125,28 @@ describe('the authorization code flow', () => {
     ] as const) {
       const browser = new Browser();
       const { verifier, challenge } = pkce();
-      const code = (await finishLogin(browser, await startLogin(browser, challenge), 'alice', 'alice-password')).searchParams.get('code') ?? '';
-      const res = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, code_verifier: verifier, ...form });
-      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: oauthError('invalid_grant', description) });
-      const retry = await token(idp, { grant_type: 'authorization_code', ...CLIENT, code, redirect_uri: REDIRECT, code_verifier: verifier });
+      const code =
+        (await finishLogin(browser, await startLogin(browser, challenge), 'alice', 'alice-password')).searchParams.get(
+          'code',
+        ) ?? '';
+      const res = await token(idp, {
+        grant_type: 'authorization_code',
+        ...CLIENT,
+        code,
+        code_verifier: verifier,
+        ...form,
+      });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: oauthError('invalid_grant', description),
+      });
+      const retry = await token(idp, {
+        grant_type: 'authorization_code',
+        ...CLIENT,
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      });
       expect(retry.body).toEqual(oauthError('invalid_grant', 'Code not valid'));
     }
   });

@@ -28,17 +28,34 @@ describe('discovery', () => {
       revocation_endpoint: `${base}/revoke`,
       introspection_endpoint: `${base}/token/introspect`,
     });
-    expect(body.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'password', 'client_credentials']));
-    expect(body.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'roles', 'offline_access']));
+    expect(body.grant_types_supported).toEqual(
+      expect.arrayContaining(['authorization_code', 'refresh_token', 'password', 'client_credentials']),
+    );
+    expect(body.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'profile', 'email', 'roles', 'offline_access']),
+    );
   });
 
   it('answers any path of another realm with 404 {"error":"Realm does not exist"}', async () => {
-    for (const path of ['/realms/nope/.well-known/openid-configuration', '/realms/Demo/protocol/openid-connect/certs']) {
+    for (const path of [
+      '/realms/nope/.well-known/openid-configuration',
+      '/realms/Demo/protocol/openid-connect/certs',
+    ]) {
       const res = await fetch(`${idp.url}${path}`);
-      expect({ path, status: res.status, body: await res.json() }).toEqual({ path, status: 404, body: { error: 'Realm does not exist' } });
+      expect({ path, status: res.status, body: await res.json() }).toEqual({
+        path,
+        status: 404,
+        body: { error: 'Realm does not exist' },
+      });
     }
-    const post = await fetch(`${idp.url}/realms/nope/protocol/openid-connect/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password' }) });
-    expect({ status: post.status, body: await post.json() }).toEqual({ status: 404, body: { error: 'Realm does not exist' } });
+    const post = await fetch(`${idp.url}/realms/nope/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password' }),
+    });
+    expect({ status: post.status, body: await post.json() }).toEqual({
+      status: 404,
+      body: { error: 'Realm does not exist' },
+    });
   });
 });
 
@@ -75,7 +92,9 @@ describe('the key set and the tokens', () => {
     const first = claims((await login(idp, 'alice', 'alice-password')).body?.access_token);
     const second = claims((await login(idp, 'alice@example.test', 'alice-password')).body?.access_token);
     expect(second.sub).toBe(first.sub);
-    const withId = await startTestIdp({ realm: (r) => ({ ...r, users: r.users.map((u) => (u.username === 'alice' ? { ...u, id: 'f00d-alice' } : u)) }) });
+    const withId = await startTestIdp({
+      realm: (r) => ({ ...r, users: r.users.map((u) => (u.username === 'alice' ? { ...u, id: 'f00d-alice' } : u)) }),
+    });
     try {
       expect(claims((await login(withId, 'alice', 'alice-password')).body?.access_token).sub).toBe('f00d-alice');
     } finally {
@@ -121,14 +140,28 @@ describe('the key set and the tokens', () => {
       scope: 'openid profile email roles web-origins acr basic',
       reuse_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    const jwks = (await (await fetch(`${idp.issuer}${OIDC}/certs`)).json()) as { keys: { kid: string; use: string; alg: string }[] };
-    expect(jwks.keys).toEqual([expect.objectContaining({ kid: header(res.body?.access_token).kid, use: 'sig', alg: 'RS256', kty: 'RSA' })]);
+    const jwks = (await (await fetch(`${idp.issuer}${OIDC}/certs`)).json()) as {
+      keys: { kid: string; use: string; alg: string }[];
+    };
+    expect(jwks.keys).toEqual([
+      expect.objectContaining({ kid: header(res.body?.access_token).kid, use: 'sig', alg: 'RS256', kty: 'RSA' }),
+    ]);
   });
 
   it('reads a body that is not form-encoded as an empty form, as Keycloak 26.7.3 does', async () => {
-    const res = await fetch(`${idp.issuer}${OIDC}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"password"}' });
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'Missing form parameter: grant_type' } });
-    expect((await token(idp, {})).body).toEqual({ error: 'invalid_request', error_description: 'Missing form parameter: grant_type' });
+    const res = await fetch(`${idp.issuer}${OIDC}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"password"}',
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'Missing form parameter: grant_type' },
+    });
+    expect((await token(idp, {})).body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Missing form parameter: grant_type',
+    });
   });
 
   it('types discovery and the key set as Keycloak does: plain application/json', async () => {

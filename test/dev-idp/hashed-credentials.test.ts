@@ -8,12 +8,23 @@ function exported(password: string, algorithm: string, digest: string, iteration
   const salt = randomBytes(16);
   return {
     type: 'password',
-    secretData: JSON.stringify({ value: pbkdf2Sync(password, salt, iterations, keyLength, digest).toString('base64'), salt: salt.toString('base64'), additionalParameters: {} }),
+    secretData: JSON.stringify({
+      value: pbkdf2Sync(password, salt, iterations, keyLength, digest).toString('base64'),
+      salt: salt.toString('base64'),
+      additionalParameters: {},
+    }),
     credentialData: JSON.stringify({ hashIterations: iterations, algorithm, additionalParameters: {} }),
   };
 }
 
-const person = (username: string, credential: Record<string, unknown>) => ({ username, enabled: true, email: `${username}@example.test`, firstName: 'F', lastName: 'L', credentials: [credential] });
+const person = (username: string, credential: Record<string, unknown>) => ({
+  username,
+  enabled: true,
+  email: `${username}@example.test`,
+  firstName: 'F',
+  lastName: 'L',
+  credentials: [credential],
+});
 
 let idp: DevIdp;
 let logs: ReturnType<typeof captureLogs>;
@@ -28,7 +39,11 @@ beforeAll(async () => {
         person('dave', exported('s3cret', 'pbkdf2-sha256', 'sha256', 27500, 32)),
         person('erin', exported('s3cret', 'pbkdf2-sha512', 'sha512', 1000, 64)),
         person('finn', exported('s3cret', 'pbkdf2', 'sha1', 1000, 64)),
-        person('gail', { type: 'password', secretData: '{"value":"eA==","salt":"eQ=="}', credentialData: '{"hashIterations":5,"algorithm":"argon2"}' }),
+        person('gail', {
+          type: 'password',
+          secretData: '{"value":"eA==","salt":"eQ=="}',
+          credentialData: '{"hashIterations":5,"algorithm":"argon2"}',
+        }),
       ],
     },
   });
@@ -50,7 +65,11 @@ describe('credentials exported from Keycloak', () => {
 
   it('warns at start about an Argon2 hash it cannot check, and that user cannot log in', async () => {
     expect(logs.lines().filter((l) => l.event === 'dev_idp.unsupported_credential')).toEqual([
-      expect.objectContaining({ level: 'warn', username: 'gail', reason: 'hash algorithm "argon2" is not supported by the dev IdP' }),
+      expect.objectContaining({
+        level: 'warn',
+        username: 'gail',
+        reason: 'hash algorithm "argon2" is not supported by the dev IdP',
+      }),
     ]);
     expect((await login(idp, 'gail', 's3cret')).body).toEqual(oauthError('invalid_grant', 'Invalid user credentials'));
   });

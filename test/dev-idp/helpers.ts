@@ -17,13 +17,24 @@ export interface Reply {
   readonly body: Record<string, unknown> | undefined;
 }
 
-export async function post(idp: DevIdp, path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Reply> {
+export async function post(
+  idp: DevIdp,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const res = await fetch(`${idp.issuer}${path}`, { method: 'POST', body: new URLSearchParams(form), headers });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }
 
-export const token = (idp: DevIdp, form: Record<string, string>, headers: Record<string, string> = {}) => post(idp, `${OIDC}/token`, form, headers);
+export const token = (idp: DevIdp, form: Record<string, string>, headers: Record<string, string> = {}) =>
+  post(idp, `${OIDC}/token`, form, headers);
 
 export const login = (idp: DevIdp, username: string, password: string, extra: Record<string, string> = {}) =>
   token(idp, { grant_type: 'password', ...CLIENT, username, password, ...extra });
@@ -48,6 +59,11 @@ export function oauthError(error: string, description: string): { error: string;
 
 /** A realm change adding a second confidential client with direct grants. */
 export function withOtherClient(realm: Realm): Realm {
-  realm.clients.push({ ...realm.clients[0]!, clientId: 'other', secret: 'other-secret', serviceAccountsEnabled: false });
+  realm.clients.push({
+    ...realm.clients[0]!,
+    clientId: 'other',
+    secret: 'other-secret',
+    serviceAccountsEnabled: false,
+  });
   return realm;
 }

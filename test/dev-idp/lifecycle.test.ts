@@ -18,7 +18,9 @@ describe('starting and stopping', () => {
   it('refuses to start when NODE_ENV=production, and nothing listens', async () => {
     const port = await freePort();
     const logs = captureLogs();
-    await expect(startDevIdp({ realm: await demoRealm(), port, logger: logs.logger, nodeEnv: 'production' })).rejects.toThrow(
+    await expect(
+      startDevIdp({ realm: await demoRealm(), port, logger: logs.logger, nodeEnv: 'production' }),
+    ).rejects.toThrow(
       'the development IdP refuses to start when NODE_ENV=production: set KEYCLOAK_URL to a real Keycloak',
     );
     await expect(fetch(`http://127.0.0.1:${port}/realms/demo/.well-known/openid-configuration`)).rejects.toThrow();
@@ -50,8 +52,13 @@ describe('starting and stopping', () => {
     try {
       expect(second.issuer).toBe(issuer);
       const jwks = createRemoteJWKSet(new URL(`${second.issuer}${OIDC}/certs`));
-      await expect(jwtVerify(String(res.body?.access_token), jwks, { issuer })).resolves.toMatchObject({ payload: { preferred_username: 'alice' } });
-      expect((await refresh(second, res.body?.refresh_token)).body).toEqual({ error: 'invalid_grant', error_description: 'Session not active' });
+      await expect(jwtVerify(String(res.body?.access_token), jwks, { issuer })).resolves.toMatchObject({
+        payload: { preferred_username: 'alice' },
+      });
+      expect((await refresh(second, res.body?.refresh_token)).body).toEqual({
+        error: 'invalid_grant',
+        error_description: 'Session not active',
+      });
     } finally {
       await second.close();
     }
@@ -72,12 +79,31 @@ describe('what the provider saw', () => {
       await fetch(`${idp.issuer}/.well-known/openid-configuration`);
       expect(idp.seen).toEqual([
         { endpoint: 'token', grantType: 'password', clientId: 'authgate', status: 200 },
-        { endpoint: 'token', grantType: 'password', clientId: 'who', status: 401, error: 'invalid_client', errorDescription: 'Invalid client or Invalid client credentials' },
+        {
+          endpoint: 'token',
+          grantType: 'password',
+          clientId: 'who',
+          status: 401,
+          error: 'invalid_client',
+          errorDescription: 'Invalid client or Invalid client credentials',
+        },
         { endpoint: 'token', grantType: 'refresh_token', clientId: 'authgate', status: 200 },
-        { endpoint: 'logout', clientId: 'authgate', status: 400, error: 'invalid_grant', errorDescription: 'Invalid refresh token' },
+        {
+          endpoint: 'logout',
+          clientId: 'authgate',
+          status: 400,
+          error: 'invalid_grant',
+          errorDescription: 'Invalid refresh token',
+        },
         { endpoint: 'userinfo', status: 401 },
         { endpoint: 'introspect', clientId: 'authgate', status: 200 },
-        { endpoint: 'revoke', clientId: 'authgate', status: 200, error: 'invalid_token', errorDescription: 'Invalid token' },
+        {
+          endpoint: 'revoke',
+          clientId: 'authgate',
+          status: 200,
+          error: 'invalid_token',
+          errorDescription: 'Invalid token',
+        },
       ]);
       idp.clearSeen();
       expect(idp.seen).toEqual([]);

@@ -70,7 +70,11 @@ describe('loading a realm file', () => {
   });
 
   it('names the field that is wrong', async () => {
-    const bad = await load({ realm: 'demo', accessTokenLifespan: 'long', users: [{ username: 'a' }, { email: 'x@example.test' }] });
+    const bad = await load({
+      realm: 'demo',
+      accessTokenLifespan: 'long',
+      users: [{ username: 'a' }, { email: 'x@example.test' }],
+    });
     await expect(bad.load()).rejects.toThrow(
       `invalid realm file ${bad.path}: accessTokenLifespan: Invalid input: expected number, received string; users[1].username: Invalid input: expected string, received undefined`,
     );

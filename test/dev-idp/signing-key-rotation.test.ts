@@ -15,11 +15,17 @@ afterAll(async () => {
 
 async function certs(): Promise<{ status: number; contentType: string | null; body: JSONWebKeySet }> {
   const res = await fetch(`${idp.issuer}${OIDC}/certs`);
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as JSONWebKeySet };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as JSONWebKeySet,
+  };
 }
 
 async function userinfoStatus(accessToken: unknown): Promise<number> {
-  const res = await fetch(`${idp.issuer}${OIDC}/userinfo`, { headers: { authorization: `Bearer ${String(accessToken)}` } });
+  const res = await fetch(`${idp.issuer}${OIDC}/userinfo`, {
+    headers: { authorization: `Bearer ${String(accessToken)}` },
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -30,7 +36,9 @@ describe('signing keys of the embedded IdP', () => {
     expect(idp.signingKeys()).toEqual([{ kid: first, priority: 100, active: true }]);
     const { status, contentType, body } = await certs();
     expect({ status, contentType }).toEqual({ status: 200, contentType: 'application/json' });
-    expect(body).toEqual({ keys: [{ kty: 'RSA', use: 'sig', kid: first, alg: 'RS256', e: 'AQAB', n: expect.any(String) }] });
+    expect(body).toEqual({
+      keys: [{ kty: 'RSA', use: 'sig', kid: first, alg: 'RS256', e: 'AQAB', n: expect.any(String) }],
+    });
   });
 
   it('a key of higher priority signs the next tokens at once; both keys are published and both kinds of token verify', async () => {
@@ -40,7 +48,9 @@ describe('signing keys of the embedded IdP', () => {
     const refreshed = await refresh(idp, before.body?.refresh_token);
 
     expect(header(before.body?.access_token).kid).toBe(idp.signingKey.privateJwk.kid);
-    expect([after.body?.access_token, after.body?.id_token, refreshed.body?.access_token].map((t) => header(t).kid)).toEqual([added, added, added]);
+    expect(
+      [after.body?.access_token, after.body?.id_token, refreshed.body?.access_token].map((t) => header(t).kid),
+    ).toEqual([added, added, added]);
     expect(idp.signingKeys()).toEqual([
       { kid: idp.signingKey.privateJwk.kid, priority: 100, active: false },
       { kid: added, priority: 200, active: true },
@@ -49,9 +59,13 @@ describe('signing keys of the embedded IdP', () => {
     expect(body.keys.map((k) => k.kid)).toEqual([idp.signingKey.privateJwk.kid, added]);
     const keySet = createLocalJWKSet(body);
     for (const t of [before.body?.access_token, after.body?.access_token]) {
-      await expect(jwtVerify(String(t), keySet, { issuer: idp.issuer })).resolves.toEqual(expect.objectContaining({ payload: claims(t) }));
+      await expect(jwtVerify(String(t), keySet, { issuer: idp.issuer })).resolves.toEqual(
+        expect.objectContaining({ payload: claims(t) }),
+      );
     }
-    expect(await Promise.all([userinfoStatus(before.body?.access_token), userinfoStatus(after.body?.access_token)])).toEqual([200, 200]);
+    expect(
+      await Promise.all([userinfoStatus(before.body?.access_token), userinfoStatus(after.body?.access_token)]),
+    ).toEqual([200, 200]);
   });
 
   it('a removed key leaves the JWKS and its tokens are refused, while its refresh tokens (HS512) still refresh', async () => {
@@ -72,7 +86,9 @@ describe('signing keys of the embedded IdP', () => {
   it('refuses to remove the last key, which would leave nothing to sign with', async () => {
     const lone = await startTestIdp();
     try {
-      expect(() => lone.removeSigningKey(lone.signingKey.privateJwk.kid ?? '')).toThrow('the realm needs a signing key');
+      expect(() => lone.removeSigningKey(lone.signingKey.privateJwk.kid ?? '')).toThrow(
+        'the realm needs a signing key',
+      );
       expect((await login(lone, 'alice', 'alice-password')).status).toBe(200);
     } finally {
       await lone.close();

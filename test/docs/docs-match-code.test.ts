@@ -19,7 +19,12 @@ function tableRows(markdown: string, header: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -36,7 +41,8 @@ describe('the docs say what the code does', () => {
     const section = read('README.md').split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
     for (const file of readdirSync(join(projectRoot(), 'config'))) {
       expect(section).toContain(`config/${file}`);
-      for (const [name, value] of Object.entries(JSON.parse(read(`config/${file}`)) as Record<string, unknown>)) expect(section).toContain(`${name}=${String(value)}`);
+      for (const [name, value] of Object.entries(JSON.parse(read(`config/${file}`)) as Record<string, unknown>))
+        expect(section).toContain(`${name}=${String(value)}`);
     }
   });
 
@@ -54,19 +60,33 @@ describe('the docs say what the code does', () => {
       const literal = literalDefault(name);
       const shown =
         literal === undefined
-          ? { meaning: lines[at - 2], default: lines[at - 1]?.startsWith(`# default: ${shownDefault(name)}. `), example: value === '' || VARIABLES[name].schema.safeParse(value).success }
+          ? {
+              meaning: lines[at - 2],
+              default: lines[at - 1]?.startsWith(`# default: ${shownDefault(name)}. `),
+              example: value === '' || VARIABLES[name].schema.safeParse(value).success,
+            }
           : { meaning: lines[at - 1], default: value === literal, example: true };
-      expect({ name, ...shown }).toEqual({ name, meaning: `# ${VARIABLES[name].meaning}`, default: true, example: true });
+      expect({ name, ...shown }).toEqual({
+        name,
+        meaning: `# ${VARIABLES[name].meaning}`,
+        default: true,
+        example: true,
+      });
     }
   });
 
   it('docs/errors.md lists every error code with its status, and no other', () => {
     const rows = tableRows(read('docs/errors.md'), 'code | status');
-    expect(rows.map(([code, status]) => [code, Number(status)])).toEqual(ALL_ERROR_CODES.map((code) => [`\`${code}\``, ERROR_CODES[code].status]));
+    expect(rows.map(([code, status]) => [code, Number(status)])).toEqual(
+      ALL_ERROR_CODES.map((code) => [`\`${code}\``, ERROR_CODES[code].status]),
+    );
   });
 
   it('the OpenAPI document is 3.1 and names every error code', () => {
-    const document = openApiDocument() as { openapi: string; components: { schemas: { Error: { properties: { error: { enum: string[] } } } } } };
+    const document = openApiDocument() as {
+      openapi: string;
+      components: { schemas: { Error: { properties: { error: { enum: string[] } } } } };
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.schemas.Error.properties.error.enum).toEqual(ALL_ERROR_CODES);
   });
@@ -80,7 +100,9 @@ describe('the docs say what the code does', () => {
     const served = await request(app).get('/api/openapi.json');
     expect(served.status).toBe(200);
     const paths = served.body.paths as Record<string, Record<string, unknown>>;
-    const described = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const described = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(described.sort()).toEqual(
       [
         'POST /api/auth/login',
@@ -102,7 +124,11 @@ describe('the docs say what the code does', () => {
       const [method, path] = entry.split(' ') as [string, string];
       const res = await request(app)[method.toLowerCase() as 'get' | 'post'](path).set('X-CSRF', '1').redirects(1);
       const expectServed = mode === 'session' || !sessionOnly.includes(entry);
-      expect({ mode, entry, notFound: res.status === 404 && res.body?.error === 'not_found' }).toEqual({ mode, entry, notFound: !expectServed });
+      expect({ mode, entry, notFound: res.status === 404 && res.body?.error === 'not_found' }).toEqual({
+        mode,
+        entry,
+        notFound: !expectServed,
+      });
       if (sessionOnly.includes(entry)) expect(JSON.stringify(paths[path])).toContain('Session mode');
     }
   }

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { buildTestGateway } from '../support/gateway.js';
 
-const PRODUCTION = { NODE_ENV: 'production', KEYCLOAK_URL: 'https://sso.example.com', PUBLIC_URL: 'https://app.example.com', TRUST_PROXY: '1' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  KEYCLOAK_URL: 'https://sso.example.com',
+  PUBLIC_URL: 'https://app.example.com',
+  TRUST_PROXY: '1',
+};
 
 describe('the demo SPA route', () => {
   it('serves the page and the bundled SDK in development session mode', async () => {
@@ -16,10 +21,17 @@ describe('the demo SPA route', () => {
   });
 
   it('does not exist in production or in token mode', async () => {
-    for (const gateway of [buildTestGateway({ idpUrl: 'https://sso.example.com', mode: 'session', env: PRODUCTION }), buildTestGateway({ idpUrl: 'http://127.0.0.1:9', mode: 'token' })]) {
+    for (const gateway of [
+      buildTestGateway({ idpUrl: 'https://sso.example.com', mode: 'session', env: PRODUCTION }),
+      buildTestGateway({ idpUrl: 'http://127.0.0.1:9', mode: 'token' }),
+    ]) {
       for (const path of ['/demo/', '/demo/authgate-client.js', '/demo/app.js']) {
         const res = await request(gateway.app).get(path);
-        expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 404, body: { error: 'not_found', message: 'No such endpoint' } });
+        expect({ path, status: res.status, body: res.body }).toEqual({
+          path,
+          status: 404,
+          body: { error: 'not_found', message: 'No such endpoint' },
+        });
       }
     }
   });

@@ -36,20 +36,36 @@ afterAll(async () => {
 });
 
 async function credentialsFor(mode: 'token' | 'session', port: number): Promise<FuzzCredentials> {
-  const login = await sendRaw(port, wellFormed('POST', '/api/auth/login', { 'Content-Type': 'application/json', 'X-CSRF': '1' }, JSON.stringify({ username: 'alice', password: 'alice-password' })));
+  const login = await sendRaw(
+    port,
+    wellFormed(
+      'POST',
+      '/api/auth/login',
+      { 'Content-Type': 'application/json', 'X-CSRF': '1' },
+      JSON.stringify({ username: 'alice', password: 'alice-password' }),
+    ),
+  );
   expect(login?.status).toBe(200);
   if (mode === 'session') return { sessionCookie: (login?.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '' };
-  const { token } = JSON.parse(login?.body.toString('utf8') ?? '{}') as { token: { access_token: string; refresh_token: string } };
+  const { token } = JSON.parse(login?.body.toString('utf8') ?? '{}') as {
+    token: { access_token: string; refresh_token: string };
+  };
   return { accessToken: token.access_token, refreshToken: token.refresh_token };
 }
 
 async function answerOf(port: number, request: FuzzRequest): Promise<string[]> {
   sent += 1;
-  const answer: RawAnswer | undefined = await sendRaw(port, request.bytes, { head: request.head, halfClose: request.halfClose });
+  const answer: RawAnswer | undefined = await sendRaw(port, request.bytes, {
+    head: request.head,
+    halfClose: request.halfClose,
+  });
   // A client that closed its side mid-request has ended the exchange: Node may drop the request unanswered (it does
   // when the request also asked for an Upgrade). Every other request gets an answer.
   if (!answer) return request.halfClose ? [] : ['the connection closed with no answer'];
-  return contractProblems(answer, [CANARY], request.head).map((problem) => `${problem} (status ${answer.status}, body ${JSON.stringify(answer.body.toString('utf8').slice(0, 200))})`);
+  return contractProblems(answer, [CANARY], request.head).map(
+    (problem) =>
+      `${problem} (status ${answer.status}, body ${JSON.stringify(answer.body.toString('utf8').slice(0, 200))})`,
+  );
 }
 
 async function fuzz(mode: 'token' | 'session'): Promise<void> {
@@ -58,11 +74,17 @@ async function fuzz(mode: 'token' | 'session'): Promise<void> {
   const port = Number(new URL(server.url).port);
   try {
     const credentials = await credentialsFor(mode, port);
-    const property = fc.asyncProperty(fc.array(fuzzRequest(credentials), { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const problems = await Promise.all(batch.map((request) => answerOf(port, request)));
-      const failures = batch.flatMap((request, i) => (problems[i]?.length ? [`${describeRequest(request)}\n  -> ${problems[i]?.join('; ')}`] : []));
-      if (failures.length > 0) throw new Error(`${failures.length} answer(s) broke the contract:\n${failures.slice(0, 5).join('\n')}`);
-    });
+    const property = fc.asyncProperty(
+      fc.array(fuzzRequest(credentials), { minLength: BATCH, maxLength: BATCH }),
+      async (batch) => {
+        const problems = await Promise.all(batch.map((request) => answerOf(port, request)));
+        const failures = batch.flatMap((request, i) =>
+          problems[i]?.length ? [`${describeRequest(request)}\n  -> ${problems[i]?.join('; ')}`] : [],
+        );
+        if (failures.length > 0)
+          throw new Error(`${failures.length} answer(s) broke the contract:\n${failures.slice(0, 5).join('\n')}`);
+      },
+    );
     await fc.assert(property, {
       seed: SEED,
       numRuns: REQUESTS_PER_MODE / BATCH,
@@ -71,11 +93,18 @@ async function fuzz(mode: 'token' | 'session'): Promise<void> {
       asyncReporter: async (details) => {
         if (!details.failed) return;
         const replay = `FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath ?? ''}`;
-        throw new Error(`${mode} mode fuzz failed (replay with ${replay}):\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
+        throw new Error(
+          `${mode} mode fuzz failed (replay with ${replay}):\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
+        );
       },
     });
     // Passwords, refresh tokens, bearer tokens and cookies the fuzz sent: none of them in any log line.
-    expect(gateway.logs.text().split('\n').filter((line) => line.includes(CANARY))).toEqual([]);
+    expect(
+      gateway.logs
+        .text()
+        .split('\n')
+        .filter((line) => line.includes(CANARY)),
+    ).toEqual([]);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 

@@ -21,8 +21,13 @@ afterAll(async () => {
   await idp.close();
 });
 
-async function tokenGateway(keycloakUrl: string, secret: string): Promise<{ gateway: RunningGateway; logs: CapturedLogs }> {
-  const config = loadConfig({ env: { NODE_ENV: 'test', AUTH_MODE: 'token', PORT: '0', KEYCLOAK_URL: keycloakUrl, KEYCLOAK_CLIENT_SECRET: secret } });
+async function tokenGateway(
+  keycloakUrl: string,
+  secret: string,
+): Promise<{ gateway: RunningGateway; logs: CapturedLogs }> {
+  const config = loadConfig({
+    env: { NODE_ENV: 'test', AUTH_MODE: 'token', PORT: '0', KEYCLOAK_URL: keycloakUrl, KEYCLOAK_CLIENT_SECRET: secret },
+  });
   const requestContext = new RequestContext();
   const logs = captureLogs(requestContext);
   return { gateway: await startGateway({ config, logger: logs.logger, requestContext, host: '127.0.0.1' }), logs };
@@ -44,14 +49,20 @@ describe('stopping the gateway', () => {
   it('lets an in-flight request finish, then refuses new connections', async () => {
     const { gateway, logs } = await tokenGateway(provider.url, 's');
     const tokens = { access_token: 'at', refresh_token: 'rt2', expires_in: 300, token_type: 'Bearer' };
-    provider.answer('token', { status: 200, delayMs: 400, contentType: 'application/json', body: JSON.stringify(tokens) });
+    provider.answer('token', {
+      status: 200,
+      delayMs: 400,
+      contentType: 'application/json',
+      body: JSON.stringify(tokens),
+    });
 
     const inFlight = fetch(`${gateway.url}/api/auth/refresh-token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: 'rt' }),
     });
-    while (!provider.requests.some((r) => r.path.endsWith('/protocol/openid-connect/token'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (!provider.requests.some((r) => r.path.endsWith('/protocol/openid-connect/token')))
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const closing = gateway.close();
 
     const res = await inFlight;
@@ -65,7 +76,12 @@ describe('stopping the gateway', () => {
   it('under /me load from 20 keep-alive clients, every request is answered whole or refused before it was sent, never reset', async () => {
     const { gateway } = await tokenGateway(idp.url, DEMO_CLIENT_SECRET);
     const token = await accessToken(gateway);
-    const load = keepAliveLoad(gateway.url, { clients: 20, path: '/api/auth/me', headers: { authorization: `Bearer ${token}` }, deadlineMs: 12_000 });
+    const load = keepAliveLoad(gateway.url, {
+      clients: 20,
+      path: '/api/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+      deadlineMs: 12_000,
+    });
     expect(await load.warmedUp(10)).toBe(true);
 
     const closedAt = Date.now();
@@ -91,14 +107,26 @@ describe('stopping the gateway', () => {
     const token = await accessToken(gateway);
     const client = new Client(gateway.url, { pipelining: 1 });
     try {
-      const first = await client.request({ path: '/api/auth/me', method: 'GET', headers: { authorization: `Bearer ${token}` } });
+      const first = await client.request({
+        path: '/api/auth/me',
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}` },
+      });
       await first.body.text();
       // The connection is idle. The next request's bytes are written at once; the stop begins before the server
       // has read them (its socket is read only when the event loop next polls).
-      const second = client.request({ path: '/api/auth/me', method: 'GET', headers: { authorization: `Bearer ${token}` } });
+      const second = client.request({
+        path: '/api/auth/me',
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}` },
+      });
       const closing = new Promise<void>((resolve) => setImmediate(() => resolve(gateway.close())));
       const res = await second;
-      expect({ status: res.statusCode, connection: res.headers.connection, body: (await res.body.json()) as unknown }).toEqual({ status: 200, connection: 'close', body: ALICE });
+      expect({
+        status: res.statusCode,
+        connection: res.headers.connection,
+        body: (await res.body.json()) as unknown,
+      }).toEqual({ status: 200, connection: 'close', body: ALICE });
       await closing;
     } finally {
       await client.destroy();

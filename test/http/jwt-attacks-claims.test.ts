@@ -19,7 +19,9 @@ afterAll(async () => {
 
 describe("the realm's other tokens used as access tokens", () => {
   it('an ID token, a refresh token and an offline token are refused; the offline login is allowed by the realm', async () => {
-    const login = await request(t.gateway.app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password', scope: 'openid offline_access' });
+    const login = await request(t.gateway.app)
+      .post('/api/auth/login')
+      .send({ username: 'alice', password: 'alice-password', scope: 'openid offline_access' });
     const offline = login.body as { token: IssuedTokens & { scope: string } };
     expect(offline.token.scope).toContain('offline_access');
     expect(decodeSegment(segments(offline.token.refresh_token).payload)).toMatchObject({ typ: 'Offline' });
@@ -61,7 +63,11 @@ describe("tokens the realm's key really signed, with a claim wrong or missing", 
     ['an object as sub', () => ({ sub: { id: t.claims.sub } })],
     ['nbf a minute ahead', () => ({ nbf: t.now() + 60 })],
     ['nbf as a string', () => ({ nbf: String(t.now()) })],
-    ['typ and azp hidden in __proto__', () => JSON.parse(`{"__proto__":{"typ":"Bearer","azp":"authgate"},"typ":null,"azp":null}`) as Record<string, unknown>],
+    [
+      'typ and azp hidden in __proto__',
+      () =>
+        JSON.parse(`{"__proto__":{"typ":"Bearer","azp":"authgate"},"typ":null,"azp":null}`) as Record<string, unknown>,
+    ],
     ['an expired token of another client', () => ({ azp: 'account', exp: t.now() - 60 })],
     ['an expired token of another type', () => ({ typ: 'ID', exp: t.now() - 60 })],
     ['an expired token of another issuer', () => ({ iss: `${t.idp.url}/realms/other`, exp: t.now() - 60 })],
@@ -71,11 +77,17 @@ describe("tokens the realm's key really signed, with a claim wrong or missing", 
   });
 
   it('expired (beyond the 5 s tolerance) is 401 token_expired: the one case where refreshing helps', async () => {
-    await t.expectAll([await t.realmSigned({ exp: t.now() - 6 }), await t.realmSigned({ exp: t.now() - 86_400 })], TOKEN_EXPIRED);
+    await t.expectAll(
+      [await t.realmSigned({ exp: t.now() - 6 }), await t.realmSigned({ exp: t.now() - 86_400 })],
+      TOKEN_EXPIRED,
+    );
   });
 
   it('expired but signed by anyone else is 401 unauthenticated, never token_expired', async () => {
-    await t.expectAll([await t.attackerSigned(t.realmHeader(), { exp: t.now() - 60 }), `${segment({ alg: 'none' })}.${segment({ ...t.claims, exp: t.now() - 60 })}.`]);
+    await t.expectAll([
+      await t.attackerSigned(t.realmHeader(), { exp: t.now() - 60 }),
+      `${segment({ alg: 'none' })}.${segment({ ...t.claims, exp: t.now() - 60 })}.`,
+    ]);
   });
 });
 
@@ -83,7 +95,10 @@ describe('malformed tokens', () => {
   it('a 9 KB header is refused, under the realm kid or an unknown one', async () => {
     // Base64url turns 3 header bytes into 4 characters: pad the header until the whole token is about 9 KB.
     const padding = 'p'.repeat(Math.floor(((9 * 1024 - (await t.realmSigned()).length) * 3) / 4) - 80);
-    const tokens = [await t.attackerSigned({ ...t.realmHeader(), padding }), await t.realmSigned({}, { ...t.realmHeader(), kid: `${t.realm.kid}${padding}` })];
+    const tokens = [
+      await t.attackerSigned({ ...t.realmHeader(), padding }),
+      await t.realmSigned({}, { ...t.realmHeader(), kid: `${t.realm.kid}${padding}` }),
+    ];
     for (const token of tokens) expect(token.length).toBeGreaterThan(9000);
     await t.expectAll(tokens);
   });
@@ -96,7 +111,11 @@ describe('malformed tokens', () => {
     ['one segment', () => real().header],
     ['two segments', () => `${real().header}.${real().payload}`],
     ['four segments', () => `${t.alice.access_token}.${real().signature}`],
-    ['five segments (the shape of an encrypted token)', () => `${segment({ alg: 'dir', enc: 'A256GCM' })}..${b64url(randomBytes(12))}.${real().payload}.${b64url(randomBytes(16))}`],
+    [
+      'five segments (the shape of an encrypted token)',
+      () =>
+        `${segment({ alg: 'dir', enc: 'A256GCM' })}..${b64url(randomBytes(12))}.${real().payload}.${b64url(randomBytes(16))}`,
+    ],
     ['only dots', () => '...'],
     ['an empty header', () => `.${real().payload}.${real().signature}`],
     ['empty claims', () => `${real().header}..${real().signature}`],
@@ -107,21 +126,39 @@ describe('malformed tokens', () => {
     ['whitespace inside the token', () => t.alice.access_token.replace('.', ' .')],
     ['a header that is not JSON', () => underHeader('not json')],
     ['a header of truncated JSON', () => underHeader('{"alg":"RS256"')],
-    ['a header that is not UTF-8', () => `${b64url(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))}.${real().payload}.${real().signature}`],
+    [
+      'a header that is not UTF-8',
+      () => `${b64url(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))}.${real().payload}.${real().signature}`,
+    ],
     ['a header that is a JSON array', () => underHeader(`[{"alg":"RS256","kid":"${t.realm.kid}"}]`)],
     ['a header that is JSON null', () => underHeader('null')],
     ['a header that is a JSON string', () => underHeader('"RS256"')],
     ['a header that is a 5,000-digit number', () => underHeader('9'.repeat(5000))],
     ['huge numbers in the header', () => underHeader(`{"alg":"RS256","kid":"${t.realm.kid}","x":1e999,"y":-1e999}`)],
-    ['huge numbers in the claims', () => `${real().header}.${raw(JSON.stringify(t.claims).replace(/"exp":\d+/, '"exp":1e999'))}.${real().signature}`],
+    [
+      'huge numbers in the claims',
+      () => `${real().header}.${raw(JSON.stringify(t.claims).replace(/"exp":\d+/, '"exp":1e999'))}.${real().signature}`,
+    ],
     ['a header with whitespace around alg none', () => `${raw(' { "alg" : "none" } ')}.${real().payload}.`],
-    ['a realm-signed header naming alg twice, none last', () => t.realmSignedHeader(`{"alg":"RS256","kid":"${t.realm.kid}","alg":"none"}`)],
-    ['a realm-signed header whose alg and kid hide in __proto__', () => t.realmSignedHeader(`{"__proto__":{"alg":"RS256","kid":"${t.realm.kid}"}}`)],
+    [
+      'a realm-signed header naming alg twice, none last',
+      () => t.realmSignedHeader(`{"alg":"RS256","kid":"${t.realm.kid}","alg":"none"}`),
+    ],
+    [
+      'a realm-signed header whose alg and kid hide in __proto__',
+      () => t.realmSignedHeader(`{"__proto__":{"alg":"RS256","kid":"${t.realm.kid}"}}`),
+    ],
     ['realm-signed claims that are a JSON array', () => signRaw(t.realmHeader(), [t.claims], t.realm.signing)],
     ['realm-signed claims that are JSON null', () => signRaw(t.realmHeader(), null, t.realm.signing)],
     ['realm-signed claims that are a JSON string', () => signRaw(t.realmHeader(), 'alice', t.realm.signing)],
-    ['realm-signed claims that are not JSON', () => signRaw(t.realmHeader(), new TextEncoder().encode('sub=alice'), t.realm.signing)],
-    ['realm-signed claims that are not UTF-8', () => signRaw(t.realmHeader(), new Uint8Array([0x7b, 0xff, 0x7d]), t.realm.signing)],
+    [
+      'realm-signed claims that are not JSON',
+      () => signRaw(t.realmHeader(), new TextEncoder().encode('sub=alice'), t.realm.signing),
+    ],
+    [
+      'realm-signed claims that are not UTF-8',
+      () => signRaw(t.realmHeader(), new Uint8Array([0x7b, 0xff, 0x7d]), t.realm.signing),
+    ],
   ];
   it.each(shapes)('with %s is refused', async (_case, build) => {
     const token = await build();

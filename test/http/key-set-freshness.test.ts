@@ -13,7 +13,10 @@ let idp: DevIdp;
 let detour: KeySetDetour;
 const clock = new MovableClock();
 beforeAll(async () => {
-  [idp, detour] = await Promise.all([startTestIdp({ now: clock.now, realm: (r) => ({ ...r, accessTokenLifespan: 3600 }) }), KeySetDetour.start()]);
+  [idp, detour] = await Promise.all([
+    startTestIdp({ now: clock.now, realm: (r) => ({ ...r, accessTokenLifespan: 3600 }) }),
+    KeySetDetour.start(),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([idp.close(), detour.close()]);
@@ -38,7 +41,9 @@ describe('the key set behind token-mode /me', () => {
     const before = detour.fetches;
     clock.advanceSeconds(31);
     const answers = await Promise.all(Array.from({ length: 20 }, () => me(g, access_token)));
-    expect(answers.map(({ status, body }) => ({ status, body }))).toEqual(Array.from({ length: 20 }, () => ({ status: 200, body: ALICE })));
+    expect(answers.map(({ status, body }) => ({ status, body }))).toEqual(
+      Array.from({ length: 20 }, () => ({ status: 200, body: ALICE })),
+    );
     expect(detour.fetches - before).toBe(1);
   });
 
@@ -73,7 +78,10 @@ describe('the key set behind token-mode /me', () => {
     clock.advanceSeconds(10 * 60 + 1);
     try {
       const down = await me(g, access_token);
-      expect({ status: down.status, body: down.body }).toEqual({ status: 503, body: { error: 'idp_unavailable', message: 'The identity provider cannot be reached' } });
+      expect({ status: down.status, body: down.body }).toEqual({
+        status: 503,
+        body: { error: 'idp_unavailable', message: 'The identity provider cannot be reached' },
+      });
     } finally {
       detour.off();
     }

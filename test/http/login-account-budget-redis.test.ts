@@ -30,13 +30,22 @@ afterAll(async () => {
 });
 
 /** Two gateway instances behind one imaginary load balancer: one Redis, one key prefix, each its own memory. */
-function twoInstances(mode: 'token' | 'session', failuresPerUser: number): { a: Express; b: Express; tapB: ProviderTap } {
+function twoInstances(
+  mode: 'token' | 'session',
+  failuresPerUser: number,
+): { a: Express; b: Express; tapB: ProviderTap } {
   const keyPrefix = uniquePrefix('login-budget');
   prefixes.push(keyPrefix);
   const env = { LOGIN_FAILURES_PER_USER: String(failuresPerUser) };
   const tapB = providerTap();
   const a = buildTestGateway({ idpUrl: idp.url, mode, env, redis: { client: redisA as RedisClient, keyPrefix } }).app;
-  const b = buildTestGateway({ idpUrl: idp.url, mode, env, redis: { client: redisB as RedisClient, keyPrefix }, wrapFetch: tapB.wrap }).app;
+  const b = buildTestGateway({
+    idpUrl: idp.url,
+    mode,
+    env,
+    redis: { client: redisB as RedisClient, keyPrefix },
+    wrapFetch: tapB.wrap,
+  }).app;
   return { a, b, tapB };
 }
 
@@ -53,15 +62,24 @@ describeWithRedis(SUITE, () => {
       const limitedWrong = await login(a, 'alice', 'guess');
       idp.clearSeen();
       const right = await login(b, 'alice@example.test', 'alice-password');
-      expect([limitedWrong.status, limitedWrong.text, right.status, right.text]).toEqual([429, RATE_LIMITED, 429, RATE_LIMITED]);
+      expect([limitedWrong.status, limitedWrong.text, right.status, right.text]).toEqual([
+        429,
+        RATE_LIMITED,
+        429,
+        RATE_LIMITED,
+      ]);
       expect(right.headers['set-cookie']).toBeUndefined();
       expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
 
       const refreshToken = tapB.refreshTokens.at(-1);
       expect(refreshToken).toEqual(expect.any(String));
-      for (let i = 0; i < 100 && !idp.seen.some((s) => s.endpoint === 'logout' && s.status === 204); i += 1) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !idp.seen.some((s) => s.endpoint === 'logout' && s.status === 204); i += 1)
+        await new Promise((r) => setTimeout(r, 20));
       const res = await refresh(idp, refreshToken);
-      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Session not active' } });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Session not active' },
+      });
     },
   );
 
@@ -71,7 +89,12 @@ describeWithRedis(SUITE, () => {
     expect((await login(b, 'alice', 'guess')).status).toBe(401);
     expect((await login(b, 'Alice@Example.Test', 'guess')).status).toBe(401);
     expect((await login(a, 'ALICE', 'guess')).status).toBe(401);
-    for (const [instance, identifier] of [[a, 'alice'], [b, 'alice'], [a, 'alice@example.test'], [b, 'alice@example.test']] as const) {
+    for (const [instance, identifier] of [
+      [a, 'alice'],
+      [b, 'alice'],
+      [a, 'alice@example.test'],
+      [b, 'alice@example.test'],
+    ] as const) {
       const res = await login(instance, identifier, 'alice-password');
       expect({ status: res.status, text: res.text }).toEqual({ status: 429, text: RATE_LIMITED });
     }

@@ -22,7 +22,10 @@ let idpWithoutServiceAccount: DevIdp;
 beforeAll(async () => {
   idp = await startTestIdp();
   idpWithoutRoles = await startTestIdp({
-    realm: (realm) => ({ ...realm, users: realm.users.map((u) => (u.serviceAccountClientId ? { ...u, clientRoles: {} } : u)) }),
+    realm: (realm) => ({
+      ...realm,
+      users: realm.users.map((u) => (u.serviceAccountClientId ? { ...u, clientRoles: {} } : u)),
+    }),
   });
   idpWithoutServiceAccount = await startTestIdp({
     realm: (realm) => ({ ...realm, clients: realm.clients.map((c) => ({ ...c, serviceAccountsEnabled: false })) }),
@@ -33,7 +36,12 @@ afterAll(async () => {
 });
 
 function gateway(mode: 'token' | 'session', tap: ProviderTap, failuresPerUser = 3, on = idp) {
-  return buildTestGateway({ idpUrl: on.url, mode, env: { LOGIN_FAILURES_PER_USER: String(failuresPerUser) }, wrapFetch: tap.wrap });
+  return buildTestGateway({
+    idpUrl: on.url,
+    mode,
+    env: { LOGIN_FAILURES_PER_USER: String(failuresPerUser) },
+    wrapFetch: tap.wrap,
+  });
 }
 
 function login(app: Express, username: string, password: string) {
@@ -51,7 +59,10 @@ async function expectProviderSessionEnded(tap: ProviderTap, on = idp): Promise<v
   expect(refreshToken).toEqual(expect.any(String));
   await eventually(() => on.seen.some((seen) => seen.endpoint === 'logout' && seen.status === 204));
   const res = await refresh(on, refreshToken);
-  expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Session not active' } });
+  expect({ status: res.status, body: res.body }).toEqual({
+    status: 400,
+    body: { error: 'invalid_grant', error_description: 'Session not active' },
+  });
 }
 
 describe('one account, one failure budget (one gateway)', () => {
@@ -72,21 +83,28 @@ describe('one account, one failure budget (one gateway)', () => {
       expect(Number(right.headers['retry-after'])).toBeLessThanOrEqual(900);
       expect(right.headers['set-cookie']).toBeUndefined();
       // It waited for the same account lookup a wrong guess through this email waits for: its time tells nothing either.
-      expect(tap.adminCalls()).toEqual([expect.stringContaining('/admin/realms/demo/users?email=alice%40example.test&exact=true')]);
+      expect(tap.adminCalls()).toEqual([
+        expect.stringContaining('/admin/realms/demo/users?email=alice%40example.test&exact=true'),
+      ]);
       await expectProviderSessionEnded(tap);
       // The operator hears of it: the password was right (a guess, or alice herself, while she is being attacked).
-      expect(logs.events('auth.login.right_password_while_limited')).toEqual([expect.objectContaining({ level: 'warn', path: '/api/auth/login' })]);
+      expect(logs.events('auth.login.right_password_while_limited')).toEqual([
+        expect.objectContaining({ level: 'warn', path: '/api/auth/login' }),
+      ]);
     },
   );
 
-  it.each(['ALICE@EXAMPLE.TEST', 'Alice@Example.Test', 'ALICE'])('a limited account is limited through %s too, right password or not', async (identifier) => {
-    const tap = providerTap();
-    const { app } = gateway('token', tap);
-    for (let i = 0; i < 3; i += 1) expect((await login(app, 'alice', 'guess')).status).toBe(401);
-    const wrong = await login(app, identifier, 'guess');
-    const right = await login(app, identifier, 'alice-password');
-    expect([wrong.status, wrong.text, right.status, right.text]).toEqual([429, RATE_LIMITED, 429, RATE_LIMITED]);
-  });
+  it.each(['ALICE@EXAMPLE.TEST', 'Alice@Example.Test', 'ALICE'])(
+    'a limited account is limited through %s too, right password or not',
+    async (identifier) => {
+      const tap = providerTap();
+      const { app } = gateway('token', tap);
+      for (let i = 0; i < 3; i += 1) expect((await login(app, 'alice', 'guess')).status).toBe(401);
+      const wrong = await login(app, identifier, 'guess');
+      const right = await login(app, identifier, 'alice-password');
+      expect([wrong.status, wrong.text, right.status, right.text]).toEqual([429, RATE_LIMITED, 429, RATE_LIMITED]);
+    },
+  );
 
   it("a limited account's right password is 429 through its email even where the provider would say account_not_ready (which only a right password gets)", async () => {
     const { app } = gateway('token', providerTap(), 2);
@@ -99,7 +117,10 @@ describe('one account, one failure budget (one gateway)', () => {
     const { app } = gateway('token', providerTap(), 2);
     for (let i = 0; i < 2; i += 1) expect((await login(app, 'alice', 'guess')).status).toBe(401);
     const spaced = await login(app, ' Alice@Example.Test', 'alice-password');
-    expect({ status: spaced.status, body: spaced.body }).toEqual({ status: 401, body: { error: 'invalid_credentials', message: 'Invalid username or password' } });
+    expect({ status: spaced.status, body: spaced.body }).toEqual({
+      status: 401,
+      body: { error: 'invalid_credentials', message: 'Invalid username or password' },
+    });
   });
 
   it('failures alternating between alice and alice@example.test exhaust one budget, and the next attempt never reaches the provider', async () => {
@@ -135,11 +156,19 @@ describe('one account, one failure budget (one gateway)', () => {
     expect((await login(app, 'ALICE@example.test', 'guess')).status).toBe(401);
     expect(tap.adminCalls()).toEqual([]);
 
-    for (const identifier of ['Carol@Example.Test', 'carol@example.test', 'nobody@example.test', 'NOBODY@example.test']) {
+    for (const identifier of [
+      'Carol@Example.Test',
+      'carol@example.test',
+      'nobody@example.test',
+      'NOBODY@example.test',
+    ]) {
       expect((await login(app, identifier, 'guess')).status).toBe(401);
     }
     const searches = tap.adminCalls().map((url) => new URL(url).search);
-    expect(searches).toEqual(['?email=carol%40example.test&exact=true&briefRepresentation=true', '?email=nobody%40example.test&exact=true&briefRepresentation=true']);
+    expect(searches).toEqual([
+      '?email=carol%40example.test&exact=true&briefRepresentation=true',
+      '?email=nobody%40example.test&exact=true&briefRepresentation=true',
+    ]);
     // One client-credentials token served both searches.
     expect(idp.seen.filter((seen) => seen.grantType === 'client_credentials').length).toBe(1);
   });
@@ -147,25 +176,40 @@ describe('one account, one failure budget (one gateway)', () => {
   it.each([
     ['cannot be reached', () => providerTap({ adminDown: true }), () => idp, /cannot be reached/],
     ['answers 403 (the service account lacks view-users)', () => providerTap(), () => idpWithoutRoles, /view-users/],
-    ['gives the gateway no token (service accounts off)', () => providerTap(), () => idpWithoutServiceAccount, /service account/],
-  ])('when the Admin API %s, logins still work, a failure through an email counts on that identifier, and a warning says what is missing', async (_case, makeTap, provider, missing) => {
-    const on = provider();
-    const { app, logs } = gateway('token', makeTap(), 2, on);
-    const first = await login(app, 'alice@example.test', 'guess');
-    expect({ status: first.status, body: first.body }).toEqual({ status: 401, body: { error: 'invalid_credentials', message: 'Invalid username or password' } });
-    expect((await login(app, 'alice@example.test', 'guess')).status).toBe(401);
-    expect((await login(app, 'alice@example.test', 'guess')).status).toBe(429);
-    // The failures were counted on the email as typed, not on alice's account, which still logs in.
-    expect((await login(app, 'alice', 'alice-password')).status).toBe(200);
-    const warnings = logs.events('auth.account_lookup.failed');
-    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', reason: expect.stringMatching(missing) })]);
-    expect(logs.text()).not.toContain(DEMO_CLIENT_SECRET);
-    expect(logs.text()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-  });
+    [
+      'gives the gateway no token (service accounts off)',
+      () => providerTap(),
+      () => idpWithoutServiceAccount,
+      /service account/,
+    ],
+  ])(
+    'when the Admin API %s, logins still work, a failure through an email counts on that identifier, and a warning says what is missing',
+    async (_case, makeTap, provider, missing) => {
+      const on = provider();
+      const { app, logs } = gateway('token', makeTap(), 2, on);
+      const first = await login(app, 'alice@example.test', 'guess');
+      expect({ status: first.status, body: first.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_credentials', message: 'Invalid username or password' },
+      });
+      expect((await login(app, 'alice@example.test', 'guess')).status).toBe(401);
+      expect((await login(app, 'alice@example.test', 'guess')).status).toBe(429);
+      // The failures were counted on the email as typed, not on alice's account, which still logs in.
+      expect((await login(app, 'alice', 'alice-password')).status).toBe(200);
+      const warnings = logs.events('auth.account_lookup.failed');
+      expect(warnings).toEqual([expect.objectContaining({ level: 'warn', reason: expect.stringMatching(missing) })]);
+      expect(logs.text()).not.toContain(DEMO_CLIENT_SECRET);
+      expect(logs.text()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    },
+  );
 
   it('parallel guesses through alice and her email, none of them remembered yet, get at most the budget of 401 answers', async () => {
     const { app } = gateway('token', providerTap(), 3);
-    const guesses = await Promise.all(['alice', 'alice@example.test', 'alice', 'Alice@example.test', 'alice', 'ALICE@example.test'].map((id, i) => login(app, id, `guess-${i}`)));
+    const guesses = await Promise.all(
+      ['alice', 'alice@example.test', 'alice', 'Alice@example.test', 'alice', 'ALICE@example.test'].map((id, i) =>
+        login(app, id, `guess-${i}`),
+      ),
+    );
     const statuses = guesses.map((res) => res.status);
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
     expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
@@ -175,20 +219,26 @@ describe('one account, one failure budget (one gateway)', () => {
   it('whatever identifiers of alice an attacker types, one after another, the answers follow one budget (property)', async () => {
     const identifiers = ['alice', 'ALICE', 'alice@example.test', 'Alice@Example.TEST'];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ identifier: fc.constantFrom(...identifiers), right: fc.boolean() }), { minLength: 1, maxLength: 9 }), async (attempts) => {
-        const { app } = gateway('token', providerTap(), 3);
-        let failures = 0;
-        const seen: number[] = [];
-        const expected: number[] = [];
-        for (const { identifier, right } of attempts) {
-          const res = await login(app, identifier, right ? 'alice-password' : 'guess');
-          seen.push(res.status);
-          expected.push(failures >= 3 ? 429 : right ? 200 : 401);
-          if (failures < 3 && !right) failures += 1;
-          if (res.status !== 200) expect(res.text).not.toContain('token');
-        }
-        expect(seen).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.record({ identifier: fc.constantFrom(...identifiers), right: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 9,
+        }),
+        async (attempts) => {
+          const { app } = gateway('token', providerTap(), 3);
+          let failures = 0;
+          const seen: number[] = [];
+          const expected: number[] = [];
+          for (const { identifier, right } of attempts) {
+            const res = await login(app, identifier, right ? 'alice-password' : 'guess');
+            seen.push(res.status);
+            expected.push(failures >= 3 ? 429 : right ? 200 : 401);
+            if (failures < 3 && !right) failures += 1;
+            if (res.status !== 200) expect(res.text).not.toContain('token');
+          }
+          expect(seen).toEqual(expected);
+        },
+      ),
       { numRuns: 25 },
     );
   });

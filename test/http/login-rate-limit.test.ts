@@ -33,11 +33,19 @@ describe('login rate limits', () => {
   it('successful logins and provider outages do not count as failures', async () => {
     const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_USER: '2' } });
     for (let i = 0; i < 5; i += 1) {
-      expect((await request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' })).status).toBe(200);
+      expect(
+        (await request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' })).status,
+      ).toBe(200);
     }
-    expect((await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status).toBe(403);
-    expect((await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status).toBe(403);
-    expect((await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status).toBe(403);
+    expect(
+      (await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status,
+    ).toBe(403);
+    expect(
+      (await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status,
+    ).toBe(403);
+    expect(
+      (await request(app).post('/api/auth/login').send({ username: 'bob', password: 'bob-password' })).status,
+    ).toBe(403);
   });
 
   it('counts attempts still in flight, so parallel guesses cannot slip past the limit before the first failure is counted', async () => {
@@ -60,7 +68,13 @@ describe('login rate limits', () => {
   it('after LOGIN_FAILURES_PER_IP failures across many usernames from one address, the next is 429 (password spraying)', async () => {
     const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_IP: '4' } });
     for (let i = 0; i < 4; i += 1) {
-      expect((await request(app).post('/api/auth/login').send({ username: `user${i}`, password: 'Winter2026!' })).status).toBe(401);
+      expect(
+        (
+          await request(app)
+            .post('/api/auth/login')
+            .send({ username: `user${i}`, password: 'Winter2026!' })
+        ).status,
+      ).toBe(401);
     }
     const res = await request(app).post('/api/auth/login').send({ username: 'user9', password: 'Winter2026!' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 429, body: RATE_LIMITED });
@@ -69,9 +83,15 @@ describe('login rate limits', () => {
   it('a spoofed X-Forwarded-For does not move the client to a fresh counter when no proxy is trusted', async () => {
     const { app } = buildTestGateway({ idpUrl: idp.url, env: { LOGIN_FAILURES_PER_IP: '2' } });
     for (let i = 0; i < 2; i += 1) {
-      await request(app).post('/api/auth/login').set('X-Forwarded-For', `203.0.113.${i}`).send({ username: `u${i}`, password: 'x' });
+      await request(app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .send({ username: `u${i}`, password: 'x' });
     }
-    const res = await request(app).post('/api/auth/login').set('X-Forwarded-For', '198.51.100.7').send({ username: 'u3', password: 'x' });
+    const res = await request(app)
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', '198.51.100.7')
+      .send({ username: 'u3', password: 'x' });
     expect(res.status).toBe(429);
   });
 });

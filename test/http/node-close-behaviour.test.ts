@@ -19,7 +19,9 @@ async function plainServer(): Promise<{ server: Server; url: string }> {
  * Sends a request on a connection that has just gone idle, and starts `close` before the server has read it: the
  * bytes are in the server's kernel buffer, and the server reads only when its event loop next polls.
  */
-async function requestAsTheServerCloses(close: (server: Server) => void): Promise<{ status?: number; connection?: unknown; error?: string }> {
+async function requestAsTheServerCloses(
+  close: (server: Server) => void,
+): Promise<{ status?: number; connection?: unknown; error?: string }> {
   const { server, url } = await plainServer();
   const client = new Client(url, { pipelining: 1 });
   try {
@@ -44,6 +46,9 @@ describe("Node's http server close", () => {
   });
 
   it("net.Server's close leaves that connection alone: the request is answered", async () => {
-    expect(await requestAsTheServerCloses((server) => NetServer.prototype.close.call(server))).toEqual({ status: 200, connection: 'keep-alive' });
+    expect(await requestAsTheServerCloses((server) => NetServer.prototype.close.call(server))).toEqual({
+      status: 200,
+      connection: 'keep-alive',
+    });
   });
 });

@@ -24,7 +24,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }
 describe('when the provider is down', () => {
   it('login answers 503 idp_unavailable with Retry-After within a second', async () => {
     const { app } = buildTestGateway({ idpUrl: `http://127.0.0.1:${await closedPort()}` });
-    const { result: res, ms } = await timed(() => request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' }));
+    const { result: res, ms } = await timed(() =>
+      request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' }),
+    );
     expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: UNAVAILABLE });
     expect(res.headers['retry-after']).toBe('5');
     expect(ms).toBeLessThan(1000);
@@ -40,16 +42,27 @@ describe('when the provider is down', () => {
     ]);
     expect(answers.map((res) => res.status)).toEqual([503, 503, 503, 503]);
     expect(answers.slice(0, 3).map((res) => res.body)).toEqual([UNAVAILABLE, UNAVAILABLE, UNAVAILABLE]);
-    expect(answers[3]?.body).toEqual({ error: 'idp_unavailable', message: 'Not ready: the identity provider (discovery and key set) does not answer' });
+    expect(answers[3]?.body).toEqual({
+      error: 'idp_unavailable',
+      message: 'Not ready: the identity provider (discovery and key set) does not answer',
+    });
   });
 
   it('the failure is logged as idp.unavailable with the request id and the cause, and /healthz still answers', async () => {
     const { app, logs } = buildTestGateway({ idpUrl: `http://127.0.0.1:${await closedPort()}` });
     const res = await request(app).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' });
     const [line] = logs.events('idp.unavailable');
-    expect(line).toMatchObject({ level: 'warn', requestId: res.headers['x-request-id'], provider: { operation: 'discovery' } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      requestId: res.headers['x-request-id'],
+      provider: { operation: 'discovery' },
+    });
     const failed = logs.events('auth.login.failed')[0];
-    expect(failed).toMatchObject({ error: 'idp_unavailable', status: 503, cause: { chain: expect.stringContaining('ECONNREFUSED') } });
+    expect(failed).toMatchObject({
+      error: 'idp_unavailable',
+      status: 503,
+      cause: { chain: expect.stringContaining('ECONNREFUSED') },
+    });
     expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
   });
 });
@@ -59,7 +72,9 @@ describe('when the provider hangs', () => {
     provider = await startScriptedProvider();
     const { app } = buildTestGateway({ idpUrl: provider.url, env: { IDP_TIMEOUT_MS: '300' } });
     provider.answer('token', { status: 0, hang: true });
-    const { result: res, ms } = await timed(() => request(app).post('/api/auth/refresh-token').send({ refresh_token: 'rt' }));
+    const { result: res, ms } = await timed(() =>
+      request(app).post('/api/auth/refresh-token').send({ refresh_token: 'rt' }),
+    );
     expect({ status: res.status, body: res.body }).toEqual({ status: 504, body: TIMEOUT });
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(1000);
@@ -67,14 +82,28 @@ describe('when the provider hangs', () => {
     provider.answer('token', {
       status: 200,
       contentType: 'application/json',
-      body: JSON.stringify({ access_token: 'at', refresh_token: 'rt2', expires_in: 300, refresh_expires_in: 1800, token_type: 'Bearer', scope: 'openid' }),
+      body: JSON.stringify({
+        access_token: 'at',
+        refresh_token: 'rt2',
+        expires_in: 300,
+        refresh_expires_in: 1800,
+        token_type: 'Bearer',
+        scope: 'openid',
+      }),
     });
     const again = await request(app).post('/api/auth/refresh-token').send({ refresh_token: 'rt' });
     expect({ status: again.status, body: again.body }).toEqual({
       status: 200,
       body: {
         message: 'Token refreshed successfully',
-        token: { access_token: 'at', refresh_token: 'rt2', expires_in: 300, refresh_expires_in: 1800, token_type: 'Bearer', scope: 'openid' },
+        token: {
+          access_token: 'at',
+          refresh_token: 'rt2',
+          expires_in: 300,
+          refresh_expires_in: 1800,
+          token_type: 'Bearer',
+          scope: 'openid',
+        },
       },
     });
   });
@@ -83,7 +112,9 @@ describe('when the provider hangs', () => {
     provider = await startScriptedProvider();
     provider.answer('discovery', { status: 0, hang: true });
     const { app } = buildTestGateway({ idpUrl: provider.url, env: { IDP_TIMEOUT_MS: '300' } });
-    const { result: res, ms } = await timed(() => request(app).post('/api/auth/login').send({ username: 'a', password: 'b' }));
+    const { result: res, ms } = await timed(() =>
+      request(app).post('/api/auth/login').send({ username: 'a', password: 'b' }),
+    );
     expect({ status: res.status, body: res.body }).toEqual({ status: 504, body: TIMEOUT });
     expect(ms).toBeLessThan(1000);
   });

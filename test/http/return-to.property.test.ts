@@ -17,12 +17,57 @@ import { listen, type Listening } from '../support/listen.js';
  */
 
 const PIECES = [
-  '/', '//', '\\', '.', '..', '%2e', '%2E', '%2e%2e', '.%2e', '%2f', '%2F', '%5c', '%5C', '%252f', '%25', '%',
-  '%00', '%09', '%0a', '%0d', '%20', '\t', '\n', '\r', ' ', '@', ':', '?', '#', '&', '=', ';',
-  'evil.example', 'localhost:3000', 'localhost:3000.evil.example', 'http:', 'https:', 'javascript:', 'app', 'a',
+  '/',
+  '//',
+  '\\',
+  '.',
+  '..',
+  '%2e',
+  '%2E',
+  '%2e%2e',
+  '.%2e',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%5C',
+  '%252f',
+  '%25',
+  '%',
+  '%00',
+  '%09',
+  '%0a',
+  '%0d',
+  '%20',
+  '\t',
+  '\n',
+  '\r',
+  ' ',
+  '@',
+  ':',
+  '?',
+  '#',
+  '&',
+  '=',
+  ';',
+  'evil.example',
+  'localhost:3000',
+  'localhost:3000.evil.example',
+  'http:',
+  'https:',
+  'javascript:',
+  'app',
+  'a',
   // Look-alikes: ideographic and fullwidth full stops, fullwidth solidus and reverse solidus, division and fraction
   // slashes, zero-width space, no-break space, byte order mark.
-  '\u3002', '\uff0e', '\uff0f', '\uff3c', '\u2215', '\u2044', '\u200b', '\u00a0', '\ufeff',
+  '\u3002',
+  '\uff0e',
+  '\uff0f',
+  '\uff3c',
+  '\u2215',
+  '\u2044',
+  '\u200b',
+  '\u00a0',
+  '\ufeff',
 ];
 const pieces = fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((p) => p.join(''));
 const returnTo = fc.oneof(
@@ -33,7 +78,15 @@ const returnTo = fc.oneof(
 );
 
 /** Known payloads first, on every run: the attack run's and their variants. */
-const ATTACKS = ['/.//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/app/..//evil.example', '/.%2e//evil.example', '/%2fevil.example', '/%5cevil.example'];
+const ATTACKS = [
+  '/.//evil.example',
+  '/%2e//evil.example',
+  '/%2E%2E//evil.example',
+  '/app/..//evil.example',
+  '/.%2e//evil.example',
+  '/%2fevil.example',
+  '/%5cevil.example',
+];
 
 /** What a browser does with a Location header on the callback's answer. */
 function resolvedByBrowser(location: string): URL {
@@ -73,7 +126,10 @@ describe('return_to, whatever it is made of', () => {
         const meant = new URL(value === '' ? '/' : value, PUBLIC_ORIGIN);
         expect(`${meant.pathname}${meant.search}${meant.hash}`).toBe(path);
       }),
-      replayable(3000, ATTACKS.map((a): [string] => [a])),
+      replayable(
+        3000,
+        ATTACKS.map((a): [string] => [a]),
+      ),
     );
   });
 
@@ -81,7 +137,10 @@ describe('return_to, whatever it is made of', () => {
     const segment = fc.stringMatching(/^[\w~-][\w.~-]{0,11}$/);
     const ordinary = fc
       .tuple(fc.array(segment, { maxLength: 5 }), fc.option(fc.webQueryParameters()), fc.option(fc.webFragments()))
-      .map(([segments, query, fragment]) => `/${segments.join('/')}${query === null ? '' : `?${query}`}${fragment === null ? '' : `#${fragment}`}`);
+      .map(
+        ([segments, query, fragment]) =>
+          `/${segments.join('/')}${query === null ? '' : `?${query}`}${fragment === null ? '' : `#${fragment}`}`,
+      );
     fc.assert(
       fc.property(ordinary, (value) => {
         const meant = new URL(value, PUBLIC_ORIGIN);
@@ -107,7 +166,12 @@ describe('return_to through a real login, provider page and callback', () => {
   it('never ends in a Location off this site: the login is refused with 400 first, or the callback lands on a path here', async () => {
     const to = atGateway(server.url);
     let completed = 0;
-    const accepted = ['/app/./x/%2e%2e/page?next=//evil.example#//evil.example', '/@evil.example', '/%09/evil.example', '/\uff0e\uff0e/\uff0fevil.example'];
+    const accepted = [
+      '/app/./x/%2e%2e/page?next=//evil.example#//evil.example',
+      '/@evil.example',
+      '/%09/evil.example',
+      '/\uff0e\uff0e/\uff0fevil.example',
+    ];
     await fc.assert(
       fc.asyncProperty(returnTo, async (value) => {
         const browser = new Browser();
@@ -127,7 +191,10 @@ describe('return_to through a real login, provider page and callback', () => {
         expectSameSitePath(landed.headers.get('location') ?? '');
         completed += 1;
       }),
-      replayable(30, [...ATTACKS, ...accepted].map((a): [string] => [a])),
+      replayable(
+        30,
+        [...ATTACKS, ...accepted].map((a): [string] => [a]),
+      ),
     );
     expect(completed).toBeGreaterThanOrEqual(accepted.length);
   });

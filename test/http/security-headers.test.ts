@@ -6,8 +6,26 @@ const { app } = buildTestGateway({ idpUrl: 'http://127.0.0.1:9', env: { CORS_ORI
 
 describe('response headers', () => {
   it('carry the protections a JSON API needs on every answer, and none of the headers meant for documents', async () => {
-    for (const res of [await request(app).get('/healthz'), await request(app).get('/nowhere'), await request(app).get('/api/openapi.json')]) {
-      const security = Object.fromEntries(Object.entries(res.headers).filter(([name]) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id', 'cache-control', 'etag'].includes(name)));
+    for (const res of [
+      await request(app).get('/healthz'),
+      await request(app).get('/nowhere'),
+      await request(app).get('/api/openapi.json'),
+    ]) {
+      const security = Object.fromEntries(
+        Object.entries(res.headers).filter(
+          ([name]) =>
+            ![
+              'content-type',
+              'content-length',
+              'date',
+              'connection',
+              'keep-alive',
+              'x-request-id',
+              'cache-control',
+              'etag',
+            ].includes(name),
+        ),
+      );
       expect(security).toEqual({
         'content-security-policy': "default-src 'none';frame-ancestors 'none'",
         'cross-origin-resource-policy': 'same-origin',
@@ -34,7 +52,7 @@ describe('response headers', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
-  it("take a well-formed X-Request-Id from the caller and replace anything else", async () => {
+  it('take a well-formed X-Request-Id from the caller and replace anything else', async () => {
     const kept = await request(app).get('/healthz').set('X-Request-Id', 'trace-1234.abcd:ef');
     expect(kept.headers['x-request-id']).toBe('trace-1234.abcd:ef');
     for (const offered of ['short', 'has spaces in it', 'x'.repeat(200), '<script>alert(1)</script>']) {
@@ -58,11 +76,17 @@ describe('CORS', () => {
       .set('Access-Control-Request-Method', 'POST')
       .set('Access-Control-Request-Headers', 'content-type');
     expect(res.status).toBe(204);
-    expect(res.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-allow-credentials': 'true' });
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-allow-credentials': 'true',
+    });
   });
 
   it('gives a foreign origin no Access-Control-Allow-Origin', async () => {
-    const res = await request(app).options('/api/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const res = await request(app)
+      .options('/api/auth/login')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const simple = await request(app).get('/healthz').set('Origin', 'https://evil.example');
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
@@ -85,7 +109,10 @@ describe('unexpected failures', () => {
       },
     });
     const res = await request(gateway.app).get('/api/auth/me').set('Authorization', 'Bearer abc.def.ghi');
-    expect({ status: res.status, body: res.body }).toEqual({ status: 500, body: { error: 'internal_error', message: 'An unexpected error occurred' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 500,
+      body: { error: 'internal_error', message: 'An unexpected error occurred' },
+    });
     expect(res.text).not.toContain('kaboom');
     expect(gateway.logs.events('auth.me.failed')).toEqual([
       expect.objectContaining({

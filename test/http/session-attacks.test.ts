@@ -18,7 +18,9 @@ let server: Listening;
 let atGateway: (url: string | URL) => URL;
 beforeAll(async () => {
   idp = await startTestIdp();
-  server = await listen(buildTestGateway({ idpUrl: idp.url, mode: 'session', env: { CORS_ORIGINS: 'http://localhost:5173' } }).app);
+  server = await listen(
+    buildTestGateway({ idpUrl: idp.url, mode: 'session', env: { CORS_ORIGINS: 'http://localhost:5173' } }).app,
+  );
   atGateway = gatewayAddress(server.url);
 });
 afterAll(async () => {
@@ -30,7 +32,10 @@ const CSRF = { 'X-CSRF': '1' };
 const NO_HEADER = { error: 'csrf_rejected', message: 'State-changing requests must carry the header X-CSRF: 1' };
 const FOREIGN_ORIGIN = { error: 'csrf_rejected', message: 'The request comes from an origin that is not allowed' };
 const UNAUTHENTICATED = { error: 'unauthenticated', message: 'Authentication is required' };
-const NOT_THIS_BROWSER = { error: 'invalid_request', message: 'The login state is missing or does not belong to this browser; start the login again' };
+const NOT_THIS_BROWSER = {
+  error: 'invalid_request',
+  message: 'The login state is missing or does not belong to this browser; start the login again',
+};
 
 /** A password login; returns the session cookie as the browser sends it back (`authgate.sid=...`). */
 async function loginAs(username: string, headers: Record<string, string> = {}): Promise<string> {
@@ -67,20 +72,41 @@ describe('CSRF: a state-changing request needs X-CSRF: 1 and, with an Origin, an
     ['X-CSRF: true', [['X-CSRF', 'true']], NO_HEADER],
     ['X-CSRF: 01', [['X-CSRF', '01']], NO_HEADER],
     ['X-CSRF: "1 1"', [['X-CSRF', '1 1']], NO_HEADER],
-    ['X-CSRF twice (Node joins them as "1, 1")', [['X-CSRF', '1'], ['X-CSRF', '1']], NO_HEADER],
+    [
+      'X-CSRF twice (Node joins them as "1, 1")',
+      [
+        ['X-CSRF', '1'],
+        ['X-CSRF', '1'],
+      ],
+      NO_HEADER,
+    ],
     ['X-CSRF-Token: 1 instead', [['X-CSRF-Token', '1']], NO_HEADER],
     ['X-HTTP-Method-Override: GET and no X-CSRF', [['X-HTTP-Method-Override', 'GET']], NO_HEADER],
     ['a foreign Origin', [...Object.entries(CSRF), ['Origin', 'https://evil.example']], FOREIGN_ORIGIN],
     ['Origin: null (a sandboxed frame, a file: page)', [...Object.entries(CSRF), ['Origin', 'null']], FOREIGN_ORIGIN],
-    ['a look-alike subdomain origin', [...Object.entries(CSRF), ['Origin', 'http://localhost:3000.evil.example']], FOREIGN_ORIGIN],
+    [
+      'a look-alike subdomain origin',
+      [...Object.entries(CSRF), ['Origin', 'http://localhost:3000.evil.example']],
+      FOREIGN_ORIGIN,
+    ],
     ['a look-alike port', [...Object.entries(CSRF), ['Origin', 'http://localhost:30001']], FOREIGN_ORIGIN],
     ['https instead of http', [...Object.entries(CSRF), ['Origin', 'https://localhost:3000']], FOREIGN_ORIGIN],
-    ['an upper-case host (browsers send lower case)', [...Object.entries(CSRF), ['Origin', 'http://LOCALHOST:3000']], FOREIGN_ORIGIN],
+    [
+      'an upper-case host (browsers send lower case)',
+      [...Object.entries(CSRF), ['Origin', 'http://LOCALHOST:3000']],
+      FOREIGN_ORIGIN,
+    ],
     ['a trailing slash', [...Object.entries(CSRF), ['Origin', 'http://localhost:3000/']], FOREIGN_ORIGIN],
     ['a trailing dot on the host', [...Object.entries(CSRF), ['Origin', 'http://localhost.:3000']], FOREIGN_ORIGIN],
-    ['two origins in one header', [...Object.entries(CSRF), ['Origin', 'http://localhost:3000 https://evil.example']], FOREIGN_ORIGIN],
+    [
+      'two origins in one header',
+      [...Object.entries(CSRF), ['Origin', 'http://localhost:3000 https://evil.example']],
+      FOREIGN_ORIGIN,
+    ],
   ];
-  const cases = ['/api/auth/login', '/api/auth/refresh-token', '/api/auth/logout'].flatMap((path) => refused.map(([name, headers, body]) => [path, name, headers, body] as const));
+  const cases = ['/api/auth/login', '/api/auth/refresh-token', '/api/auth/logout'].flatMap((path) =>
+    refused.map(([name, headers, body]) => [path, name, headers, body] as const),
+  );
 
   it.each(cases)('POST %s with %s is 403 before anything reaches the provider', async (path, _name, headers, body) => {
     idp.clearSeen();
@@ -92,7 +118,11 @@ describe('CSRF: a state-changing request needs X-CSRF: 1 and, with an Origin, an
       set(name, values.length > 1 ? values : (values[0] ?? ''));
     }
     const res = await req.send({ username: 'alice', password: 'alice-password' });
-    expect({ status: res.status, body: res.body as unknown, cookies: res.headers['set-cookie'] }).toEqual({ status: 403, body, cookies: undefined });
+    expect({ status: res.status, body: res.body as unknown, cookies: res.headers['set-cookie'] }).toEqual({
+      status: 403,
+      body,
+      cookies: undefined,
+    });
     expect(idp.seen).toEqual([]);
   });
 
@@ -111,7 +141,10 @@ describe('CSRF: a state-changing request needs X-CSRF: 1 and, with an Origin, an
   ])('a GET of a POST route with %s is 404, not a logout or a refresh', async (_name, path, headers) => {
     idp.clearSeen();
     const res = await request(server.url).get(path).set('Cookie', victim).set(headers);
-    expect({ status: res.status, body: res.body as unknown }).toEqual({ status: 404, body: { error: 'not_found', message: 'No such endpoint' } });
+    expect({ status: res.status, body: res.body as unknown }).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: 'No such endpoint' },
+    });
     expect(idp.seen).toEqual([]);
   });
 
@@ -119,10 +152,13 @@ describe('CSRF: a state-changing request needs X-CSRF: 1 and, with an Origin, an
     ['PUT', '/api/auth/me'],
     ['DELETE', '/api/auth/session'],
     ['PATCH', '/api/auth/logout'],
-  ])('%s %s without X-CSRF is 403 too: every method but GET, HEAD and OPTIONS is state-changing', async (method, path) => {
-    const res = await request(server.url)[method.toLowerCase() as 'put'](path).set('Cookie', victim);
-    expect({ status: res.status, body: res.body as unknown }).toEqual({ status: 403, body: NO_HEADER });
-  });
+  ])(
+    '%s %s without X-CSRF is 403 too: every method but GET, HEAD and OPTIONS is state-changing',
+    async (method, path) => {
+      const res = await request(server.url)[method.toLowerCase() as 'put'](path).set('Cookie', victim);
+      expect({ status: res.status, body: res.body as unknown }).toEqual({ status: 403, body: NO_HEADER });
+    },
+  );
 
   it('left the victim logged in: no refused request ended or refreshed the session', async () => {
     expect(await whoIs(victim)).toEqual({
@@ -133,27 +169,49 @@ describe('CSRF: a state-changing request needs X-CSRF: 1 and, with an Origin, an
 
   it('takes X-CSRF: "1 " as X-CSRF: 1 (HTTP strips the whitespace around a value), and reads need no header', async () => {
     const refresh = await request(server.url).post('/api/auth/refresh-token').set('Cookie', victim).set('X-CSRF', '1 ');
-    expect({ status: refresh.status, message: (refresh.body as { message?: string }).message }).toEqual({ status: 200, message: 'Token refreshed successfully' });
+    expect({ status: refresh.status, message: (refresh.body as { message?: string }).message }).toEqual({
+      status: 200,
+      message: 'Token refreshed successfully',
+    });
     expect((await request(server.url).get('/api/auth/session').set('Cookie', victim)).status).toBe(200);
   });
 
   it('lets X-CSRF decide when only a Referer comes (a browser that could add the header cross-site would send Origin)', async () => {
-    const withHeader = await request(server.url).post('/api/auth/refresh-token').set({ Cookie: victim, Referer: 'https://evil.example/page', ...CSRF });
+    const withHeader = await request(server.url)
+      .post('/api/auth/refresh-token')
+      .set({ Cookie: victim, Referer: 'https://evil.example/page', ...CSRF });
     expect(withHeader.status).toBe(200);
-    const without = await request(server.url).post('/api/auth/refresh-token').set({ Cookie: victim, Referer: 'http://localhost:3000/app' });
+    const without = await request(server.url)
+      .post('/api/auth/refresh-token')
+      .set({ Cookie: victim, Referer: 'http://localhost:3000/app' });
     expect({ status: without.status, body: without.body as unknown }).toEqual({ status: 403, body: NO_HEADER });
   });
 
-  it.each(['http://localhost:3000', 'http://localhost:5173'])('accepts its own origin and the configured SPA origin (%s)', async (origin) => {
-    expect((await request(server.url).post('/api/auth/refresh-token').set({ Cookie: victim, Origin: origin, ...CSRF })).status).toBe(200);
-  });
+  it.each(['http://localhost:3000', 'http://localhost:5173'])(
+    'accepts its own origin and the configured SPA origin (%s)',
+    async (origin) => {
+      expect(
+        (
+          await request(server.url)
+            .post('/api/auth/refresh-token')
+            .set({ Cookie: victim, Origin: origin, ...CSRF })
+        ).status,
+      ).toBe(200);
+    },
+  );
 });
 
 describe('session fixation: a cookie planted before the login is never the session after it', () => {
   it.each([
     ['another user’s live session', () => loginAs('admin')],
     // As if the attacker could sign: the gateway must still never adopt an id a browser brought.
-    ['an id the store does not know, signed as the gateway signs', () => Promise.resolve(`authgate.sid=${encodeURIComponent(`s:${sign('planted-by-the-attacker', cookieSigningSecret(TEST_SESSION_SECRET))}`)}`)],
+    [
+      'an id the store does not know, signed as the gateway signs',
+      () =>
+        Promise.resolve(
+          `authgate.sid=${encodeURIComponent(`s:${sign('planted-by-the-attacker', cookieSigningSecret(TEST_SESSION_SECRET))}`)}`,
+        ),
+    ],
     ['an unsigned id', () => Promise.resolve('authgate.sid=planted-by-the-attacker')],
   ])('password login over %s: a new id, and the planted one authenticates nobody', async (_name, plant) => {
     const planted = await plant();
@@ -161,7 +219,10 @@ describe('session fixation: a cookie planted before the login is never the sessi
     expect(after).toMatch(/^authgate\.sid=s%3A/);
     expect(after).not.toBe(planted);
     expect(await whoIs(planted)).toEqual(NOBODY);
-    expect((await whoIs(after)).me).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect((await whoIs(after)).me).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice' }) },
+    });
   });
 
   it('code-flow login over another user’s live session: a new id, and the planted one authenticates nobody', async () => {
@@ -174,7 +235,10 @@ describe('session fixation: a cookie planted before the login is never the sessi
     const after = `authgate.sid=${browser.cookie(server.url, 'authgate.sid') ?? ''}`;
     expect(after).not.toBe(planted);
     expect(await whoIs(planted)).toEqual(NOBODY);
-    expect((await whoIs(after)).me).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect((await whoIs(after)).me).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice' }) },
+    });
   });
 });
 
@@ -200,7 +264,13 @@ describe('a tampered session cookie', () => {
     expect((await whoIs(cookie)).me.status).toBe(200);
     const signed = decodeURIComponent(cookie.slice('authgate.sid='.length));
     const sid = signed.slice(2, signed.lastIndexOf('.'));
-    for (const value of [`s:${sid}`, sid, `s:${sid}.forged`, `s:${sign(sid, 'another-session-secret-of-at-least-32-chars')}`, `s:${sign(sid, TEST_SESSION_SECRET)}`]) {
+    for (const value of [
+      `s:${sid}`,
+      sid,
+      `s:${sid}.forged`,
+      `s:${sign(sid, 'another-session-secret-of-at-least-32-chars')}`,
+      `s:${sign(sid, TEST_SESSION_SECRET)}`,
+    ]) {
       expect(await whoIs(`authgate.sid=${encodeURIComponent(value)}`)).toEqual(NOBODY);
     }
     expect((await whoIs(cookie)).me.status).toBe(200);
@@ -225,10 +295,18 @@ describe('the code-flow callback', () => {
     idp.clearSeen();
 
     const replay = await browser.go(atGateway(callback));
-    expect({ status: replay.status, body: await replay.json(), session: sessionCookieOf(replay.headers.getSetCookie()) }).toEqual({ status: 400, body: NOT_THIS_BROWSER, session: '' });
+    expect({
+      status: replay.status,
+      body: await replay.json(),
+      session: sessionCookieOf(replay.headers.getSetCookie()),
+    }).toEqual({ status: 400, body: NOT_THIS_BROWSER, session: '' });
     browser.setCookie(server.url, 'authgate.login', loginCookie);
     const withCookie = await browser.go(atGateway(callback));
-    expect({ status: withCookie.status, body: await withCookie.json(), session: sessionCookieOf(withCookie.headers.getSetCookie()) }).toEqual({
+    expect({
+      status: withCookie.status,
+      body: await withCookie.json(),
+      session: sessionCookieOf(withCookie.headers.getSetCookie()),
+    }).toEqual({
       status: 400,
       body: { error: 'invalid_request', message: 'This login has expired or was already completed; start it again' },
       session: '',
@@ -251,7 +329,11 @@ describe('the code-flow callback', () => {
     idp.clearSeen();
     for (const url of [attackersCallback, forged]) {
       const res = await victim.go(atGateway(url));
-      expect({ status: res.status, body: await res.json(), session: sessionCookieOf(res.headers.getSetCookie()) }).toEqual({ status: 400, body: NOT_THIS_BROWSER, session: '' });
+      expect({
+        status: res.status,
+        body: await res.json(),
+        session: sessionCookieOf(res.headers.getSetCookie()),
+      }).toEqual({ status: 400, body: NOT_THIS_BROWSER, session: '' });
     }
     expect(await (await victim.go(atGateway('/api/auth/session'))).json()).toEqual({ authenticated: false });
     expect(idp.seen).toEqual([]);

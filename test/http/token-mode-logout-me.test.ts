@@ -20,10 +20,12 @@ beforeAll(async () => {
   clock = new MovableClock();
   provider = await providerUnderTest({ clock, name: 'token-me-logout' });
   // Counts what reaches the provider's key set; the request itself goes through the gateway's own client untouched.
-  const counting = (network: Fetch): Fetch => (input, init) => {
-    if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
-    return network(input, init);
-  };
+  const counting =
+    (network: Fetch): Fetch =>
+    (input, init) => {
+      if (String(input).endsWith('/protocol/openid-connect/certs')) keySetFetches += 1;
+      return network(input, init);
+    };
   gateway = provider.gateway({ wrapFetch: counting });
 });
 
@@ -44,7 +46,15 @@ describe('GET /api/auth/me', () => {
     const res = await me(`Bearer ${tokens.access_token}`);
     expect({ status: res.status, body: res.body }).toEqual({
       status: 200,
-      body: { user: { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) } },
+      body: {
+        user: {
+          sub: expect.any(String),
+          username: 'alice',
+          email: 'alice@example.test',
+          name: 'Alice Liddell',
+          roles: expect.arrayContaining(['user']),
+        },
+      },
     });
     expect(res.headers['cache-control']).toBe('no-store');
   });
@@ -101,7 +111,10 @@ describe('GET /api/auth/me', () => {
     clock.advance(301_000 + 5_000);
     try {
       const res = await me(`Bearer ${access_token}`);
-      expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'token_expired', message: 'The access token has expired' } });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 401,
+        body: { error: 'token_expired', message: 'The access token has expired' },
+      });
     } finally {
       clock.advance(-306_000);
     }
@@ -134,15 +147,26 @@ describe('POST /api/auth/logout', () => {
     const tokens = await loginAlice();
     expect(await provider.sessionActive(tokens.refresh_token)).toBe(true);
     provider.clearSeen();
-    const res = await request(gateway.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
+    const res = await request(gateway.app)
+      .post('/api/auth/logout')
+      .set('Authorization', `Bearer ${tokens.access_token}`)
+      .send({ refresh_token: tokens.refresh_token });
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
     expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'logout', clientId: 'authgate', status: 204 })]);
     expect(await provider.sessionActive(tokens.refresh_token)).toBe(false);
 
     const after = await me(`Bearer ${tokens.access_token}`);
-    expect({ status: after.status, body: after.body }).toEqual({ status: 401, body: { error: 'token_revoked', message: 'The access token has been revoked' } });
-    const refreshed = await request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: tokens.refresh_token });
-    expect({ status: refreshed.status, body: refreshed.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+    expect({ status: after.status, body: after.body }).toEqual({
+      status: 401,
+      body: { error: 'token_revoked', message: 'The access token has been revoked' },
+    });
+    const refreshed = await request(gateway.app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: tokens.refresh_token });
+    expect({ status: refreshed.status, body: refreshed.body }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', message: 'Invalid refresh token' },
+    });
     expect(provider.seen.at(-1)).toMatchObject({ errorDescription: 'Session not active' });
     expect(gateway.logs.events('auth.logout')).toContainEqual(expect.objectContaining({ sub: expect.any(String) }));
   });
@@ -157,13 +181,20 @@ describe('POST /api/auth/logout', () => {
 
   it('works with an expired access token and an expired refresh token (Keycloak does not check expiry on logout)', async () => {
     // Tokens of 1 and 2 seconds: Keycloak's own time has to pass, and a few seconds of it are affordable.
-    const shortLived = await providerUnderTest({ clock: new MovableClock(), realm: (r) => ({ ...r, accessTokenLifespan: 1, ssoSessionIdleTimeout: 2 }), name: 'short-tokens' });
+    const shortLived = await providerUnderTest({
+      clock: new MovableClock(),
+      realm: (r) => ({ ...r, accessTokenLifespan: 1, ssoSessionIdleTimeout: 2 }),
+      name: 'short-tokens',
+    });
     try {
       const gw = shortLived.gateway();
       const tokens = await loginThrough(gw.app);
       await shortLived.pass(3);
       shortLived.clearSeen();
-      const res = await request(gw.app).post('/api/auth/logout').set('Authorization', `Bearer ${tokens.access_token}`).send({ refresh_token: tokens.refresh_token });
+      const res = await request(gw.app)
+        .post('/api/auth/logout')
+        .set('Authorization', `Bearer ${tokens.access_token}`)
+        .send({ refresh_token: tokens.refresh_token });
       expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
       expect(shortLived.seen).toEqual([expect.objectContaining({ endpoint: 'logout', status: 204 })]);
     } finally {
@@ -173,12 +204,21 @@ describe('POST /api/auth/logout', () => {
 
   it('without a refresh token answers 400 refresh_token_required', async () => {
     const res = await request(gateway.app).post('/api/auth/logout').send({});
-    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'refresh_token_required', message: 'Refresh token is required' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: { error: 'refresh_token_required', message: 'Refresh token is required' },
+    });
   });
 
-  it.each([['garbage', 'not-a-token'], ['an access token', 'ACCESS']])('with %s as the refresh token answers 400 invalid_grant', async (_case, value) => {
+  it.each([
+    ['garbage', 'not-a-token'],
+    ['an access token', 'ACCESS'],
+  ])('with %s as the refresh token answers 400 invalid_grant', async (_case, value) => {
     const token = value === 'ACCESS' ? (await loginAlice()).access_token : value;
     const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: token });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', message: 'Invalid refresh token' },
+    });
   });
 });

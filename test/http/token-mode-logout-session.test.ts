@@ -41,18 +41,31 @@ afterAll(async () => {
   redisB?.destroy();
 });
 
-async function instance(options: { redis?: { client: RedisClient; keyPrefix: string }; clock?: MovableClock; on?: ProviderUnderTest } = {}): Promise<string> {
-  const gateway = (options.on ?? provider).gateway({ ...(options.clock ? { clock: options.clock } : {}), ...(options.redis ? { redis: options.redis } : {}) });
+async function instance(
+  options: { redis?: { client: RedisClient; keyPrefix: string }; clock?: MovableClock; on?: ProviderUnderTest } = {},
+): Promise<string> {
+  const gateway = (options.on ?? provider).gateway({
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.redis ? { redis: options.redis } : {}),
+  });
   const server = await listen(gateway.app);
   running.push(server);
   return server.url;
 }
 
-async function call(url: string, path: string, init: { body?: unknown; bearer?: string } = {}): Promise<{ status: number; body: unknown }> {
+async function call(
+  url: string,
+  path: string,
+  init: { body?: unknown; bearer?: string } = {},
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`;
-  const res = await fetch(`${url}${path}`, { method: init.body === undefined ? 'GET' : 'POST', headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+  const res = await fetch(`${url}${path}`, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers,
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -69,12 +82,15 @@ async function refresh(url: string, tokens: Tokens): Promise<Tokens> {
 }
 
 const me = (url: string, tokens: Tokens) => call(url, '/api/auth/me', { bearer: tokens.access_token });
-const logout = (url: string, refreshToken: string, bearer?: string) => call(url, '/api/auth/logout', { body: { refresh_token: refreshToken }, ...(bearer ? { bearer } : {}) });
+const logout = (url: string, refreshToken: string, bearer?: string) =>
+  call(url, '/api/auth/logout', { body: { refresh_token: refreshToken }, ...(bearer ? { bearer } : {}) });
 
 /** A refresh token shaped exactly like Keycloak's for alice's session, signed with a key the provider never had. */
 async function forgedRefreshToken(victim: Tokens): Promise<string> {
   const claims = decodeJwt(victim.refresh_token);
-  return new SignJWT({ ...claims, jti: 'forged' }).setProtectedHeader({ alg: 'HS512', typ: 'JWT' }).sign(randomBytes(64));
+  return new SignJWT({ ...claims, jti: 'forged' })
+    .setProtectedHeader({ alg: 'HS512', typ: 'JWT' })
+    .sign(randomBytes(64));
 }
 
 describe('token mode, one instance with the in-memory denylist', () => {
@@ -96,7 +112,10 @@ describe('token mode, one instance with the in-memory denylist', () => {
     const phone = await login(url);
     expect(await logout(url, laptop.refresh_token)).toEqual(LOGGED_OUT);
     expect([await me(url, laptop), await me(url, phone)]).toEqual([REVOKED, ALICE]);
-    expect([await provider.sessionActive(laptop.refresh_token), await provider.sessionActive(phone.refresh_token)]).toEqual([false, true]);
+    expect([
+      await provider.sessionActive(laptop.refresh_token),
+      await provider.sessionActive(phone.refresh_token),
+    ]).toEqual([false, true]);
   });
 
   it("a forged refresh token naming alice's session, or a garbage one, ends nothing: 400 invalid_grant and alice keeps working", async () => {
@@ -114,19 +133,30 @@ describe('token mode, one instance with the in-memory denylist', () => {
     const aliceLater = await refresh(url, alice);
     const mallory = await login(url);
     expect(await logout(url, mallory.refresh_token, alice.access_token)).toEqual(LOGGED_OUT);
-    expect([await me(url, alice), await me(url, aliceLater), await me(url, mallory)]).toEqual([REVOKED, ALICE, REVOKED]);
+    expect([await me(url, alice), await me(url, aliceLater), await me(url, mallory)]).toEqual([
+      REVOKED,
+      ALICE,
+      REVOKED,
+    ]);
   });
 
   it('logging out twice answers 200 both times and the session stays refused', async () => {
     const url = await instance();
     const tokens = await login(url);
-    expect([await logout(url, tokens.refresh_token), await logout(url, tokens.refresh_token)]).toEqual([LOGGED_OUT, LOGGED_OUT]);
+    expect([await logout(url, tokens.refresh_token), await logout(url, tokens.refresh_token)]).toEqual([
+      LOGGED_OUT,
+      LOGGED_OUT,
+    ]);
     expect(await me(url, tokens)).toEqual(REVOKED);
   });
 
   it('the session stays refused for as long as its access tokens live, even when they live longer than an hour', async () => {
     const clock = new MovableClock();
-    const longLived = await providerUnderTest({ clock, realm: (r) => ({ ...r, accessTokenLifespan: 7200 }), name: 'long-tokens' });
+    const longLived = await providerUnderTest({
+      clock,
+      realm: (r) => ({ ...r, accessTokenLifespan: 7200 }),
+      name: 'long-tokens',
+    });
     try {
       const url = await instance({ clock, on: longLived });
       const tokens = await login(url);
@@ -143,7 +173,11 @@ describeWithRedis('token mode, two instances sharing the denylist through Redis'
   async function pair(): Promise<{ a: string; b: string; prefix: string }> {
     const prefix = uniquePrefix('token-logout');
     prefixes.push(prefix);
-    return { a: await instance({ redis: { client: redisA as RedisClient, keyPrefix: prefix } }), b: await instance({ redis: { client: redisB as RedisClient, keyPrefix: prefix } }), prefix };
+    return {
+      a: await instance({ redis: { client: redisA as RedisClient, keyPrefix: prefix } }),
+      b: await instance({ redis: { client: redisB as RedisClient, keyPrefix: prefix } }),
+      prefix,
+    };
   }
 
   it('a logout on B with only the refresh token refuses the session on A and B; another session keeps working on both', async () => {
@@ -154,7 +188,12 @@ describeWithRedis('token mode, two instances sharing the denylist through Redis'
 
     expect(await logout(b, second.refresh_token)).toEqual(LOGGED_OUT);
 
-    expect([await me(a, first), await me(a, second), await me(b, first), await me(b, second)]).toEqual([REVOKED, REVOKED, REVOKED, REVOKED]);
+    expect([await me(a, first), await me(a, second), await me(b, first), await me(b, second)]).toEqual([
+      REVOKED,
+      REVOKED,
+      REVOKED,
+      REVOKED,
+    ]);
     expect([await me(a, other), await me(b, other)]).toEqual([ALICE, ALICE]);
   });
 
@@ -169,7 +208,10 @@ describeWithRedis('token mode, two instances sharing the denylist through Redis'
   it('logging out twice on different instances answers 200 both times', async () => {
     const { a, b } = await pair();
     const tokens = await login(a);
-    expect([await logout(a, tokens.refresh_token), await logout(b, tokens.refresh_token)]).toEqual([LOGGED_OUT, LOGGED_OUT]);
+    expect([await logout(a, tokens.refresh_token), await logout(b, tokens.refresh_token)]).toEqual([
+      LOGGED_OUT,
+      LOGGED_OUT,
+    ]);
     expect([await me(a, tokens), await me(b, tokens)]).toEqual([REVOKED, REVOKED]);
   });
 });

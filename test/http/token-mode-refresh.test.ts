@@ -2,7 +2,12 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { MovableClock } from '../support/clock.js';
 import type { TestGateway } from '../support/gateway.js';
-import { providerSuite, providerUnderTest, type ProviderOptions, type ProviderUnderTest } from '../support/provider-under-test.js';
+import {
+  providerSuite,
+  providerUnderTest,
+  type ProviderOptions,
+  type ProviderUnderTest,
+} from '../support/provider-under-test.js';
 import { loginThrough } from '../support/tokens.js';
 
 // Runs on the embedded dev IdP (npm test) and on a real Keycloak (npm run test:keycloak): see provider-under-test.ts.
@@ -11,7 +16,10 @@ const INVALID_GRANT = { error: 'invalid_grant', message: 'Invalid refresh token'
 // A second client of the same realm, to hold tokens that are not the gateway's.
 const withOtherApp: ProviderOptions['realm'] = (realm) => ({
   ...realm,
-  clients: [...(realm.clients ?? []), { clientId: 'other-app', secret: 'other-secret', enabled: true, directAccessGrantsEnabled: true }],
+  clients: [
+    ...(realm.clients ?? []),
+    { clientId: 'other-app', secret: 'other-secret', enabled: true, directAccessGrantsEnabled: true },
+  ],
 });
 
 let provider: ProviderUnderTest;
@@ -29,13 +37,21 @@ afterAll(async () => {
 const loginAlice = () => loginThrough(gateway.app);
 
 function refresh(body: unknown) {
-  return request(gateway.app).post('/api/auth/refresh-token').send(body as object);
+  return request(gateway.app)
+    .post('/api/auth/refresh-token')
+    .send(body as object);
 }
 
 async function otherAppRefreshToken(): Promise<string> {
   const direct = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'other-app', client_secret: 'other-secret', username: 'alice', password: 'alice-password' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'other-app',
+      client_secret: 'other-secret',
+      username: 'alice',
+      password: 'alice-password',
+    }),
   });
   expect(direct.status).toBe(200);
   return ((await direct.json()) as { refresh_token: string }).refresh_token;
@@ -60,14 +76,21 @@ describe('POST /api/auth/refresh-token', () => {
       },
     });
     expect(res.body.token.refresh_token).not.toBe(tokens.refresh_token);
-    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 })]);
-    const me = await request(gateway.app).get('/api/auth/me').set('Authorization', `Bearer ${res.body.token.access_token}`);
+    expect(provider.seen).toEqual([
+      expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 }),
+    ]);
+    const me = await request(gateway.app)
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${res.body.token.access_token}`);
     expect(me.body.user.username).toBe('alice');
   });
 
   it('accepts a form-encoded body', async () => {
     const tokens = await loginAlice();
-    const res = await request(gateway.app).post('/api/auth/refresh-token').type('form').send({ refresh_token: tokens.refresh_token });
+    const res = await request(gateway.app)
+      .post('/api/auth/refresh-token')
+      .type('form')
+      .send({ refresh_token: tokens.refresh_token });
     expect(res.status).toBe(200);
   });
 
@@ -75,13 +98,19 @@ describe('POST /api/auth/refresh-token', () => {
     "without a refresh token (%j) answers seed 001's refresh_token_required body",
     async (body) => {
       const res = await refresh(body);
-      expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'refresh_token_required', message: 'Refresh token is required' } });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: { error: 'refresh_token_required', message: 'Refresh token is required' },
+      });
     },
   );
 
   it('with no body at all answers refresh_token_required', async () => {
     const res = await request(gateway.app).post('/api/auth/refresh-token');
-    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'refresh_token_required', message: 'Refresh token is required' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: { error: 'refresh_token_required', message: 'Refresh token is required' },
+    });
   });
 
   it('a garbage refresh token is 400 invalid_grant', async () => {
@@ -99,7 +128,9 @@ describe('POST /api/auth/refresh-token', () => {
   it('a refresh token of another client is 400 invalid_grant', async () => {
     const res = await refresh({ refresh_token: await otherAppRefreshToken() });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: "Invalid refresh token. Token client and authorized client don't match" });
+    expect(provider.seen.at(-1)).toMatchObject({
+      errorDescription: "Invalid refresh token. Token client and authorized client don't match",
+    });
   });
 
   it('a refresh token of another realm is 400 invalid_grant', async () => {
@@ -115,7 +146,11 @@ describe('POST /api/auth/refresh-token', () => {
 
   it('an expired refresh token is 400 invalid_grant', async () => {
     // Sessions idle for 2 s: Keycloak's own time has to pass, and a few seconds of it are affordable.
-    const idle = await providerUnderTest({ clock: new MovableClock(), realm: (r) => ({ ...r, ssoSessionIdleTimeout: 2 }), name: 'idle-sessions' });
+    const idle = await providerUnderTest({
+      clock: new MovableClock(),
+      realm: (r) => ({ ...r, ssoSessionIdleTimeout: 2 }),
+      name: 'idle-sessions',
+    });
     try {
       const gw = idle.gateway();
       const login = await loginThrough(gw.app);
@@ -134,7 +169,9 @@ describe('POST /api/auth/refresh-token', () => {
     expect(first.status).toBe(200);
     const replay = await refresh({ refresh_token: tokens.refresh_token });
     expect({ status: replay.status, body: replay.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    expect(gateway.logs.events('auth.refresh.reuse_detected').filter((l) => l.requestId === replay.headers['x-request-id'])).toHaveLength(1);
+    expect(
+      gateway.logs.events('auth.refresh.reuse_detected').filter((l) => l.requestId === replay.headers['x-request-id']),
+    ).toHaveLength(1);
     // Keycloak detaches the client session on reuse: the newest token of the chain dies too.
     const newest = await refresh({ refresh_token: first.body.token.refresh_token });
     expect({ status: newest.status, body: newest.body }).toEqual({ status: 400, body: INVALID_GRANT });
@@ -148,7 +185,12 @@ describe('POST /api/auth/logout with refresh tokens that are not valid for this 
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
     const stillAlive = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'other-app', client_secret: 'other-secret', refresh_token: refreshToken }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'other-app',
+        client_secret: 'other-secret',
+        refresh_token: refreshToken,
+      }),
     });
     expect(stillAlive.status).toBe(200);
   });

@@ -11,7 +11,10 @@ import { startScriptedProvider, type ScriptedProvider } from '../support/scripte
  * its discovery document, scripted, so the rule is checked on every run.
  */
 const FRONT_END = 'http://localhost:8080';
-const NOT_READY = { error: 'idp_error', message: 'Not ready: the identity provider (discovery and key set) does not answer' };
+const NOT_READY = {
+  error: 'idp_error',
+  message: 'Not ready: the identity provider (discovery and key set) does not answer',
+};
 
 let provider: ScriptedProvider | undefined;
 afterEach(async () => {
@@ -53,20 +56,33 @@ describe('a Keycloak whose issuer is its front-end hostname', () => {
 
   it('is refused when KEYCLOAK_ISSUER names yet another issuer', async () => {
     provider = await frontEndProvider();
-    const { app } = buildTestGateway({ idpUrl: provider.url, env: { KEYCLOAK_ISSUER: 'http://localhost:9999/realms/demo' } });
+    const { app } = buildTestGateway({
+      idpUrl: provider.url,
+      env: { KEYCLOAK_ISSUER: 'http://localhost:9999/realms/demo' },
+    });
     const res = await request(app).get('/readyz');
     expect({ status: res.status, body: res.body }).toEqual({ status: 502, body: NOT_READY });
   });
 
   it('with KEYCLOAK_ISSUER set to it, the gateway is ready, fetched everything at KEYCLOAK_URL, and sends browsers to the front-end login page', async () => {
     provider = await frontEndProvider();
-    const { app } = buildTestGateway({ idpUrl: provider.url, mode: 'session', env: { KEYCLOAK_ISSUER: `${FRONT_END}/realms/demo` } });
+    const { app } = buildTestGateway({
+      idpUrl: provider.url,
+      mode: 'session',
+      env: { KEYCLOAK_ISSUER: `${FRONT_END}/realms/demo` },
+    });
     const ready = await request(app).get('/readyz');
-    expect({ status: ready.status, body: ready.body }).toEqual({ status: 200, body: { status: 'ready', checks: { idp: 'ok' } } });
+    expect({ status: ready.status, body: ready.body }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { idp: 'ok' } },
+    });
     const login = await request(app).get('/api/auth/login');
     expect(login.status).toBe(302);
     expect(login.headers.location).toMatch(new RegExp(`^${FRONT_END}/realms/demo/protocol/openid-connect/auth\\?`));
-    expect(provider.requests.map((r) => r.path)).toEqual(['/realms/demo/.well-known/openid-configuration', '/realms/demo/protocol/openid-connect/certs']);
+    expect(provider.requests.map((r) => r.path)).toEqual([
+      '/realms/demo/.well-known/openid-configuration',
+      '/realms/demo/protocol/openid-connect/certs',
+    ]);
   });
 });
 
@@ -79,7 +95,11 @@ describe('the KEYCLOAK_ISSUER setting', () => {
 
   it('must be an http(s) URL, and loses a trailing slash as KEYCLOAK_URL does', () => {
     const base = { KEYCLOAK_URL: 'http://keycloak:8080', KEYCLOAK_CLIENT_SECRET: 's' };
-    expect(() => loadConfig({ env: { ...base, KEYCLOAK_ISSUER: 'localhost:8080/realms/demo' } })).toThrow('KEYCLOAK_ISSUER: must be');
-    expect(loadConfig({ env: { ...base, KEYCLOAK_ISSUER: `${FRONT_END}/realms/demo/` } }).idp.issuer).toBe(`${FRONT_END}/realms/demo`);
+    expect(() => loadConfig({ env: { ...base, KEYCLOAK_ISSUER: 'localhost:8080/realms/demo' } })).toThrow(
+      'KEYCLOAK_ISSUER: must be',
+    );
+    expect(loadConfig({ env: { ...base, KEYCLOAK_ISSUER: `${FRONT_END}/realms/demo/` } }).idp.issuer).toBe(
+      `${FRONT_END}/realms/demo`,
+    );
   });
 });

@@ -35,8 +35,14 @@ describe('key rotation on the embedded IdP, code flow', () => {
     expect((await codeFlowLogin()).callback.status).toBe(302);
     await realm.rotate();
     const { browser, callback } = await codeFlowLogin();
-    expect({ status: callback.status, location: callback.headers.get('location') }).toEqual({ status: 302, location: '/app' });
+    expect({ status: callback.status, location: callback.headers.get('location') }).toEqual({
+      status: 302,
+      location: '/app',
+    });
     const me = await browser.go(atGateway(server.url)('/api/auth/me'));
-    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect({ status: me.status, body: await me.json() }).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice' }) },
+    });
   });
 });

@@ -14,7 +14,10 @@ let idpWithoutRoles: DevIdp;
 beforeAll(async () => {
   idp = await startTestIdp({ now: idpClock.now });
   idpWithoutRoles = await startTestIdp({
-    realm: (realm) => ({ ...realm, users: realm.users.map((u) => (u.serviceAccountClientId ? { ...u, clientRoles: {} } : u)) }),
+    realm: (realm) => ({
+      ...realm,
+      users: realm.users.map((u) => (u.serviceAccountClientId ? { ...u, clientRoles: {} } : u)),
+    }),
   });
 });
 afterAll(async () => {
@@ -22,7 +25,15 @@ afterAll(async () => {
 });
 
 function admin(on: DevIdp, clock = new MovableClock()): KeycloakAdmin {
-  return new KeycloakAdmin({ url: on.url, realm: 'demo', clientId: 'authgate', clientSecret: DEMO_CLIENT_SECRET, allowHttp: true, fetch: providerFetch(2000), clock });
+  return new KeycloakAdmin({
+    url: on.url,
+    realm: 'demo',
+    clientId: 'authgate',
+    clientSecret: DEMO_CLIENT_SECRET,
+    allowHttp: true,
+    fetch: providerFetch(2000),
+    clock,
+  });
 }
 
 const tokenGrants = () => idp.seen.filter((seen) => seen.grantType === 'client_credentials').length;
@@ -40,7 +51,10 @@ describe("Keycloak's Admin API as the gateway uses it", () => {
     const clock = new MovableClock();
     const directory = admin(idp, clock);
     idp.clearSeen();
-    await Promise.all([directory.usernameForEmail('alice@example.test'), directory.usernameForEmail('bob@example.test')]);
+    await Promise.all([
+      directory.usernameForEmail('alice@example.test'),
+      directory.usernameForEmail('bob@example.test'),
+    ]);
     clock.advanceSeconds(260);
     await directory.usernameForEmail('carol@example.test');
     expect(tokenGrants()).toBe(1);
@@ -60,11 +74,15 @@ describe("Keycloak's Admin API as the gateway uses it", () => {
   });
 
   it('says what to fix when the service account lacks view-users, and never shows the secret or the token', async () => {
-    const failure = await admin(idpWithoutRoles).usernameForEmail('alice@example.test').catch((err: unknown) => err);
+    const failure = await admin(idpWithoutRoles)
+      .usernameForEmail('alice@example.test')
+      .catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(AccountLookupError);
     expect((failure as AccountLookupError).reason).toBe(
       'the Admin API refused the user search (403): the service account of client authgate needs the realm-management role view-users',
     );
-    expect(JSON.stringify(failure) + String(failure) + String((failure as Error).cause)).not.toMatch(/authgate-dev-secret|eyJ/);
+    expect(JSON.stringify(failure) + String(failure) + String((failure as Error).cause)).not.toMatch(
+      /authgate-dev-secret|eyJ/,
+    );
   });
 });

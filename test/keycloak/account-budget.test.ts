@@ -29,18 +29,37 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
   const password = `${name}-Pass-1`;
 
   beforeAll(async () => {
-    const grant = await fetch(token, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'authgate', client_secret: SECRET }) });
+    const grant = await fetch(token, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'authgate', client_secret: SECRET }),
+    });
     const { access_token } = (await grant.json()) as { access_token: string };
     const created = await fetch(`${url}/admin/realms/demo/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ username: name, email, firstName: 'Budget', lastName: 'Tester', enabled: true, emailVerified: true, credentials: [{ type: 'password', value: password, temporary: false }] }),
+      body: JSON.stringify({
+        username: name,
+        email,
+        firstName: 'Budget',
+        lastName: 'Tester',
+        enabled: true,
+        emailVerified: true,
+        credentials: [{ type: 'password', value: password, temporary: false }],
+      }),
     });
     expect(created.status).toBe(201);
   });
 
   it('the Admin API names the account behind an email, whatever its case, and nobody behind an unknown one', async () => {
-    const admin = new KeycloakAdmin({ url, realm: 'demo', clientId: 'authgate', clientSecret: SECRET, allowHttp: true, fetch: providerFetch(10_000), clock: new MovableClock() });
+    const admin = new KeycloakAdmin({
+      url,
+      realm: 'demo',
+      clientId: 'authgate',
+      clientSecret: SECRET,
+      allowHttp: true,
+      fetch: providerFetch(10_000),
+      clock: new MovableClock(),
+    });
     expect(await admin.usernameForEmail(email.toUpperCase())).toBe(name);
     expect(await admin.usernameForEmail('alice@example.test')).toBe('alice');
     expect(await admin.usernameForEmail(`nobody-${name}@example.test`)).toBeNull();
@@ -48,8 +67,13 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
 
   it("after the failures through the username, the right password through the email is 429 like a limited attempt, and Keycloak's session for it is ended", async () => {
     const tap = providerTap();
-    const { app } = buildTestGateway({ idpUrl: url, env: { KEYCLOAK_CLIENT_SECRET: SECRET, IDP_TIMEOUT_MS: '10000', LOGIN_FAILURES_PER_USER: '2' }, wrapFetch: tap.wrap });
-    const login = (username: string, pass: string) => request(app).post('/api/auth/login').send({ username, password: pass });
+    const { app } = buildTestGateway({
+      idpUrl: url,
+      env: { KEYCLOAK_CLIENT_SECRET: SECRET, IDP_TIMEOUT_MS: '10000', LOGIN_FAILURES_PER_USER: '2' },
+      wrapFetch: tap.wrap,
+    });
+    const login = (username: string, pass: string) =>
+      request(app).post('/api/auth/login').send({ username, password: pass });
     // More than a second apart: Keycloak's quick-login check would lock the account for a minute, right password or not.
     expect((await login(name, 'guess-1')).status).toBe(401);
     await pause(1100);
@@ -57,14 +81,31 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     const limitedWrong = await login(name, 'guess-3');
     await pause(1100);
     const right = await login(email.toUpperCase(), password);
-    expect([limitedWrong.status, limitedWrong.text, right.status, right.text]).toEqual([429, RATE_LIMITED, 429, RATE_LIMITED]);
+    expect([limitedWrong.status, limitedWrong.text, right.status, right.text]).toEqual([
+      429,
+      RATE_LIMITED,
+      429,
+      RATE_LIMITED,
+    ]);
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
 
     // Keycloak did let the password in: the gateway ended that session instead of handing it out.
     const refreshToken = tap.refreshTokens.at(-1);
     expect(refreshToken).toEqual(expect.any(String));
-    for (let i = 0; i < 100 && !tap.answers.some((a) => a.url.endsWith('/logout') && a.status === 204); i += 1) await pause(20);
-    const refreshed = await fetch(token, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'authgate', client_secret: SECRET, refresh_token: refreshToken ?? '' }) });
-    expect({ status: refreshed.status, body: await refreshed.json() }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Session not active' } });
+    for (let i = 0; i < 100 && !tap.answers.some((a) => a.url.endsWith('/logout') && a.status === 204); i += 1)
+      await pause(20);
+    const refreshed = await fetch(token, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'authgate',
+        client_secret: SECRET,
+        refresh_token: refreshToken ?? '',
+      }),
+    });
+    expect({ status: refreshed.status, body: await refreshed.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Session not active' },
+    });
   });
 });

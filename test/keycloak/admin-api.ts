@@ -38,14 +38,23 @@ export class KeycloakTestAdmin {
   }
 
   /** One Admin API call; throws with Keycloak's answer when the status is not one of `expected`. */
-  async call<T = unknown>(method: string, path: string, body?: unknown, expected: number[] = [200, 201, 204]): Promise<T> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    expected: number[] = [200, 201, 204],
+  ): Promise<T> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${await this.accessToken()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${await this.accessToken()}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    if (!expected.includes(res.status)) throw new Error(`${method} ${path}: Keycloak answered ${res.status} ${text.slice(0, 500)}`);
+    if (!expected.includes(res.status))
+      throw new Error(`${method} ${path}: Keycloak answered ${res.status} ${text.slice(0, 500)}`);
     const location = res.headers.get('location');
     if (res.status === 201 && location && text === '') return location.slice(location.lastIndexOf('/') + 1) as T;
     return (text ? JSON.parse(text) : undefined) as T;
@@ -109,7 +118,10 @@ export class AdminRealm {
   }
 
   async userId(username: string): Promise<string> {
-    const found = await this.admin.call<{ id: string }[]>('GET', `${this.base}/users?username=${encodeURIComponent(username)}&exact=true`);
+    const found = await this.admin.call<{ id: string }[]>(
+      'GET',
+      `${this.base}/users?username=${encodeURIComponent(username)}&exact=true`,
+    );
     if (!found[0]) throw new Error(`no user ${username} in realm ${this.name}`);
     return found[0].id;
   }
@@ -135,7 +147,10 @@ export class AdminRealm {
   }
 
   async client(clientId: string): Promise<Json & { id: string }> {
-    const found = await this.admin.call<(Json & { id: string })[]>('GET', `${this.base}/clients?clientId=${encodeURIComponent(clientId)}`);
+    const found = await this.admin.call<(Json & { id: string })[]>(
+      'GET',
+      `${this.base}/clients?clientId=${encodeURIComponent(clientId)}`,
+    );
     if (!found[0]) throw new Error(`no client ${clientId} in realm ${this.name}`);
     return found[0];
   }
@@ -174,7 +189,13 @@ export class AdminRealm {
       providerId: 'rsa-generated',
       providerType: 'org.keycloak.keys.KeyProvider',
       parentId: realm.id,
-      config: { priority: [String(priority)], enabled: ['true'], active: ['true'], algorithm: ['RS256'], keySize: ['2048'] },
+      config: {
+        priority: [String(priority)],
+        enabled: ['true'],
+        active: ['true'],
+        algorithm: ['RS256'],
+        keySize: ['2048'],
+      },
     });
   }
 

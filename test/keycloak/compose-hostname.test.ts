@@ -41,7 +41,9 @@ const containerNetwork = (network: Fetch): Fetch => {
     const target = new URL(String(url));
     if (target.hostname === 'localhost') {
       calls.push({ url: target.href, status: 'refused' });
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ECONNREFUSED ${target.host}`), { code: 'ECONNREFUSED' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error(`connect ECONNREFUSED ${target.host}`), { code: 'ECONNREFUSED' }),
+      });
     }
     const res = await network(url, init);
     calls.push({ url: target.href, status: res.status });
@@ -55,8 +57,11 @@ beforeAll(async () => {
   frontEnd = `http://localhost:${keycloakPort}`;
   gatewayUrl = `http://localhost:${gatewayPort}`;
   // The demo realm, with this gateway's callback as the client's redirect URI (compose uses http://localhost:3000).
-  const realm = JSON.parse(readFileSync(join(projectRoot(), 'keycloak-realm.json'), 'utf8')) as { clients: { clientId: string; redirectUris: string[] }[] };
-  for (const client of realm.clients) if (client.clientId === 'authgate') client.redirectUris = [`${gatewayUrl}/api/auth/callback`];
+  const realm = JSON.parse(readFileSync(join(projectRoot(), 'keycloak-realm.json'), 'utf8')) as {
+    clients: { clientId: string; redirectUris: string[] }[];
+  };
+  for (const client of realm.clients)
+    if (client.clientId === 'authgate') client.redirectUris = [`${gatewayUrl}/api/auth/callback`];
   realmDir = mkdtempSync(join(tmpdir(), 'authgate-realm-'));
   const realmFile = join(realmDir, 'demo-realm.json');
   writeFileSync(realmFile, JSON.stringify(realm));
@@ -104,13 +109,24 @@ afterAll(async () => {
     const me = await context.request.get(`${gatewayUrl}/api/auth/me`);
     expect({ status: me.status(), body: await me.json() }).toEqual({
       status: 200,
-      body: { user: { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) } },
+      body: {
+        user: {
+          sub: expect.any(String),
+          username: 'alice',
+          email: 'alice@example.test',
+          name: 'Alice Liddell',
+          roles: expect.arrayContaining(['user']),
+        },
+      },
     });
 
     await page.click('#logout');
     await page.locator('#signed-out').waitFor();
     const after = await context.request.get(`${gatewayUrl}/api/auth/me`);
-    expect({ status: after.status(), body: await after.json() }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+    expect({ status: after.status(), body: await after.json() }).toEqual({
+      status: 401,
+      body: { error: 'unauthenticated', message: 'Authentication is required' },
+    });
 
     // Discovery, keys, the code exchange and Keycloak's back-channel logout, all at the back-channel address.
     const backChannel = keycloak.url;

@@ -16,8 +16,12 @@ const SECRET = process.env.KEYCLOAK_CLIENT_SECRET ?? 'authgate-dev-secret';
 const suite = KEYCLOAK_URL ? describe : describe.skip;
 
 suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
-  const { app } = buildTestGateway({ idpUrl: KEYCLOAK_URL ?? '', env: { KEYCLOAK_CLIENT_SECRET: SECRET, IDP_TIMEOUT_MS: '10000' } });
-  const login = (username: string, password: string) => request(app).post('/api/auth/login').send({ username, password });
+  const { app } = buildTestGateway({
+    idpUrl: KEYCLOAK_URL ?? '',
+    env: { KEYCLOAK_CLIENT_SECRET: SECRET, IDP_TIMEOUT_MS: '10000' },
+  });
+  const login = (username: string, password: string) =>
+    request(app).post('/api/auth/login').send({ username, password });
 
   it('readyz answers 200 once discovery and the key set answer', async () => {
     expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', checks: { idp: 'ok' } });
@@ -28,8 +32,19 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       message: 'Login successful',
-      token: expect.objectContaining({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number) }),
-      user: { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) },
+      token: expect.objectContaining({
+        access_token: expect.any(String),
+        refresh_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: expect.any(Number),
+      }),
+      user: {
+        sub: expect.any(String),
+        username: 'alice',
+        email: 'alice@example.test',
+        name: 'Alice Liddell',
+        roles: expect.arrayContaining(['user']),
+      },
     });
     // The realm's 300 s. Keycloak counts expires_in down from the token's exp when it answers, so a second that
     // ticks over between minting and answering makes it 299 (seen on 26.7.3); the embedded IdP always says 300.
@@ -37,7 +52,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     const me = await request(app).get('/api/auth/me').set('Authorization', `Bearer ${res.body.token.access_token}`);
     expect(me.body.user.username).toBe('alice');
 
-    const refreshed = await request(app).post('/api/auth/refresh-token').send({ refresh_token: res.body.token.refresh_token });
+    const refreshed = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: res.body.token.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.message).toBe('Token refreshed successfully');
 
@@ -46,16 +63,26 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       .set('Authorization', `Bearer ${refreshed.body.token.access_token}`)
       .send({ refresh_token: refreshed.body.token.refresh_token });
     expect(out.body).toEqual({ message: 'Logged out' });
-    const after = await request(app).get('/api/auth/me').set('Authorization', `Bearer ${refreshed.body.token.access_token}`);
+    const after = await request(app)
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${refreshed.body.token.access_token}`);
     expect(after.body).toEqual({ error: 'token_revoked', message: 'The access token has been revoked' });
-    const again = await request(app).post('/api/auth/refresh-token').send({ refresh_token: refreshed.body.token.refresh_token });
-    expect({ status: again.status, body: again.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+    const again = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: refreshed.body.token.refresh_token });
+    expect({ status: again.status, body: again.body }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', message: 'Invalid refresh token' },
+    });
   });
 
   it('a wrong password and an unknown user are the same 401 invalid_credentials, whatever status Keycloak uses', async () => {
     const wrong = await login('alice', 'nope');
     const unknown = await login('nobody-here', 'nope');
-    expect({ status: wrong.status, body: wrong.body }).toEqual({ status: 401, body: { error: 'invalid_credentials', message: 'Invalid username or password' } });
+    expect({ status: wrong.status, body: wrong.body }).toEqual({
+      status: 401,
+      body: { error: 'invalid_credentials', message: 'Invalid username or password' },
+    });
     expect(unknown.text).toBe(wrong.text);
   });
 
@@ -66,21 +93,35 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
 
   it('a garbage refresh token is 400 invalid_grant', async () => {
     const res = await request(app).post('/api/auth/refresh-token').send({ refresh_token: 'garbage' });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', message: 'Invalid refresh token' },
+    });
   });
 
   it('a replayed refresh token is refused and kills the chain (revokeRefreshToken in the demo realm)', async () => {
     const res = await login('alice', 'alice-password');
-    const first = await request(app).post('/api/auth/refresh-token').send({ refresh_token: res.body.token.refresh_token });
-    const replay = await request(app).post('/api/auth/refresh-token').send({ refresh_token: res.body.token.refresh_token });
+    const first = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: res.body.token.refresh_token });
+    const replay = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: res.body.token.refresh_token });
     expect(replay.body).toEqual({ error: 'invalid_grant', message: 'Invalid refresh token' });
-    const newest = await request(app).post('/api/auth/refresh-token').send({ refresh_token: first.body.token.refresh_token });
+    const newest = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: first.body.token.refresh_token });
     expect(newest.body.error).toBe('invalid_grant');
   });
 
   it('a wrong client secret is 502 unauthorized_client', async () => {
-    const { app: misconfigured } = buildTestGateway({ idpUrl: KEYCLOAK_URL ?? '', env: { KEYCLOAK_CLIENT_SECRET: 'wrong-secret' } });
-    const res = await request(misconfigured).post('/api/auth/login').send({ username: 'alice', password: 'alice-password' });
+    const { app: misconfigured } = buildTestGateway({
+      idpUrl: KEYCLOAK_URL ?? '',
+      env: { KEYCLOAK_CLIENT_SECRET: 'wrong-secret' },
+    });
+    const res = await request(misconfigured)
+      .post('/api/auth/login')
+      .send({ username: 'alice', password: 'alice-password' });
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 502, error: 'unauthorized_client' });
   });
 });

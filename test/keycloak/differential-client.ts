@@ -18,8 +18,16 @@ export class RealmClient {
     return this.send(`${this.target.url}${path}`, { method: 'GET', headers });
   }
 
-  async post(path: string, body: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Reply> {
-    return this.send(`${this.issuer}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new URLSearchParams(body) });
+  async post(
+    path: string,
+    body: Record<string, string> | string,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
+    return this.send(`${this.issuer}${path}`, {
+      method: 'POST',
+      headers,
+      body: typeof body === 'string' ? body : new URLSearchParams(body),
+    });
   }
 
   token(form: Record<string, string>): Promise<Reply> {
@@ -28,22 +36,43 @@ export class RealmClient {
 
   /** A password grant of the demo client; `extra` adds or overrides form fields. */
   login(username: string, password: string, extra: Record<string, string> = {}): Promise<Reply> {
-    return this.token({ grant_type: 'password', client_id: 'authgate', client_secret: this.secret, username, password, scope: 'openid', ...extra });
+    return this.token({
+      grant_type: 'password',
+      client_id: 'authgate',
+      client_secret: this.secret,
+      username,
+      password,
+      scope: 'openid',
+      ...extra,
+    });
   }
 
   refresh(refreshToken: string): Promise<Reply> {
-    return this.token({ grant_type: 'refresh_token', client_id: 'authgate', client_secret: this.secret, refresh_token: refreshToken });
+    return this.token({
+      grant_type: 'refresh_token',
+      client_id: 'authgate',
+      client_secret: this.secret,
+      refresh_token: refreshToken,
+    });
   }
 
   logout(refreshToken: string): Promise<Reply> {
-    return this.post('/protocol/openid-connect/logout', { client_id: 'authgate', client_secret: this.secret, refresh_token: refreshToken });
+    return this.post('/protocol/openid-connect/logout', {
+      client_id: 'authgate',
+      client_secret: this.secret,
+      refresh_token: refreshToken,
+    });
   }
 
   /** The tokens of a successful answer; throws (failing the case loudly) when it was not one. */
   static tokens(reply: Reply): { access_token: string; refresh_token: string } {
     const body = JSON.parse(reply.text || '{}') as { access_token?: unknown; refresh_token?: unknown };
-    if (reply.status !== 200 || typeof body.access_token !== 'string') throw new Error(`expected tokens, got ${reply.status} ${reply.text.slice(0, 200)}`);
-    return { access_token: body.access_token, refresh_token: typeof body.refresh_token === 'string' ? body.refresh_token : '' };
+    if (reply.status !== 200 || typeof body.access_token !== 'string')
+      throw new Error(`expected tokens, got ${reply.status} ${reply.text.slice(0, 200)}`);
+    return {
+      access_token: body.access_token,
+      refresh_token: typeof body.refresh_token === 'string' ? body.refresh_token : '',
+    };
   }
 
   private async send(url: string, init: RequestInit): Promise<Reply> {

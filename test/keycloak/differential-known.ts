@@ -23,8 +23,10 @@ export interface KnownDifference {
 }
 
 const DISCOVERY = 'discovery';
-const OLD_INTROSPECTION = "26.5.6 introspects an access token for the client it was issued to, without 26.7's check that the caller is in the token's audience";
-const OLD_INTROSPECTION_AUTH = '26.5.6 answers a failed client authentication at the introspection endpoint with its older text';
+const OLD_INTROSPECTION =
+  "26.5.6 introspects an access token for the client it was issued to, without 26.7's check that the caller is in the token's audience";
+const OLD_INTROSPECTION_AUTH =
+  '26.5.6 answers a failed client authentication at the introspection endpoint with its older text';
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   // Discovery: the embedded IdP advertises what it serves; the gateway uses the code flow with S256, RS256 tokens and
@@ -36,16 +38,14 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     devIdp: 'S256',
     reason: "oidc-provider's authorization endpoint takes S256 only; the gateway (and the demo client) use S256",
   },
-  ...['26.7.3', '26.5.6'].map(
-    (version): KnownDifference => ({
-      case: DISCOVERY,
-      path: 'body.grant_types_supported',
-      keycloak: `authorization_code, client_credentials, implicit, password, refresh_token, urn:ietf:params:oauth:grant-type:device_code, ${version === '26.7.3' ? 'urn:ietf:params:oauth:grant-type:jwt-bearer, ' : ''}urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:uma-ticket, urn:openid:params:grant-type:ciba`,
-      devIdp: 'authorization_code, client_credentials, implicit, password, refresh_token',
-      reason: 'device code, JWT bearer, token exchange, UMA and CIBA are not served, so not advertised',
-      seenIn: [version],
-    }),
-  ),
+  ...['26.7.3', '26.5.6'].map((version): KnownDifference => ({
+    case: DISCOVERY,
+    path: 'body.grant_types_supported',
+    keycloak: `authorization_code, client_credentials, implicit, password, refresh_token, urn:ietf:params:oauth:grant-type:device_code, ${version === '26.7.3' ? 'urn:ietf:params:oauth:grant-type:jwt-bearer, ' : ''}urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:uma-ticket, urn:openid:params:grant-type:ciba`,
+    devIdp: 'authorization_code, client_credentials, implicit, password, refresh_token',
+    reason: 'device code, JWT bearer, token exchange, UMA and CIBA are not served, so not advertised',
+    seenIn: [version],
+  })),
   {
     case: DISCOVERY,
     path: 'body.id_token_signing_alg_values_supported',
@@ -65,7 +65,8 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     path: 'body.token_endpoint_auth_methods_supported',
     keycloak: 'client_secret_basic, client_secret_jwt, client_secret_post, private_key_jwt, tls_client_auth',
     devIdp: 'client_secret_basic, client_secret_jwt, client_secret_post, none, private_key_jwt',
-    reason: 'oidc-provider lists "none" for public clients (Keycloak serves them without listing it) and has no mutual TLS',
+    reason:
+      'oidc-provider lists "none" for public clients (Keycloak serves them without listing it) and has no mutual TLS',
   },
 
   // The key set.
@@ -95,11 +96,25 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
 
   // Older releases.
   ...['password grant: a wrong password', 'password grant: an unknown user', 'password grant: a service account'].map(
-    (name): KnownDifference => ({ case: name, path: 'status', keycloak: '401', devIdp: '400', reason: "26.6 moved the password grant's invalid_grant from 401 to 400", before: '26.6.0' }),
+    (name): KnownDifference => ({
+      case: name,
+      path: 'status',
+      keycloak: '401',
+      devIdp: '400',
+      reason: "26.6 moved the password grant's invalid_grant from 401 to 400",
+      before: '26.6.0',
+    }),
   ),
   { case: 'introspection: an access token', path: 'body.*', reason: OLD_INTROSPECTION, seenIn: ['26.5.6'] },
   ...['introspection: a wrong client secret', 'introspection: an unknown client'].flatMap((name): KnownDifference[] => [
-    { case: name, path: 'body.error', keycloak: '"invalid_request"', devIdp: '"invalid_client"', reason: OLD_INTROSPECTION_AUTH, seenIn: ['26.5.6'] },
+    {
+      case: name,
+      path: 'body.error',
+      keycloak: '"invalid_request"',
+      devIdp: '"invalid_client"',
+      reason: OLD_INTROSPECTION_AUTH,
+      seenIn: ['26.5.6'],
+    },
   ]),
   {
     case: 'introspection: a wrong client secret',
@@ -117,16 +132,19 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: OLD_INTROSPECTION_AUTH,
     seenIn: ['26.5.6'],
   },
-  ...['access_token.claims.scope["organization"]', 'body.scope["organization"]', 'refresh_token.claims.scope["organization"]'].map(
-    (path): KnownDifference => ({
-      case: 'password grant: the optional scopes',
-      path,
-      keycloak: 'listed',
-      devIdp: 'absent',
-      reason: '26.5.6 grants the organization scope in a realm without organizations; 26.7.3 accepts it without granting it',
-      seenIn: ['26.5.6'],
-    }),
-  ),
+  ...[
+    'access_token.claims.scope["organization"]',
+    'body.scope["organization"]',
+    'refresh_token.claims.scope["organization"]',
+  ].map((path): KnownDifference => ({
+    case: 'password grant: the optional scopes',
+    path,
+    keycloak: 'listed',
+    devIdp: 'absent',
+    reason:
+      '26.5.6 grants the organization scope in a realm without organizations; 26.7.3 accepts it without granting it',
+    seenIn: ['26.5.6'],
+  })),
   {
     case: 'admin user search: an email, exact',
     path: 'body[].userProfileMetadata*',
@@ -143,7 +161,10 @@ function older(version: string, than: string): boolean {
 
 /** The entries that apply to a Keycloak of `version`. */
 export function knownFor(version: string): KnownDifference[] {
-  return KNOWN_DIFFERENCES.filter((k) => (k.before === undefined || older(version, k.before)) && (k.seenIn === undefined || k.seenIn.includes(version)));
+  return KNOWN_DIFFERENCES.filter(
+    (k) =>
+      (k.before === undefined || older(version, k.before)) && (k.seenIn === undefined || k.seenIn.includes(version)),
+  );
 }
 
 /** Whether `entry` lists difference `d`, seen in case `caseName`. */

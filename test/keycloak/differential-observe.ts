@@ -68,7 +68,9 @@ export function flatten(target: Target, value: unknown, path: string, out: Obser
   else if (typeof value === 'number') out[path] = describeNumber(key, value);
   else if (typeof value === 'boolean') out[path] = String(value);
   else if (Array.isArray(value)) {
-    if (OPAQUE.has(key)) out[path] = value.length === 0 ? 'empty array' : `array of ${[...new Set(value.map((v) => typeof v))].join(' or ')}`;
+    if (OPAQUE.has(key))
+      out[path] =
+        value.length === 0 ? 'empty array' : `array of ${[...new Set(value.map((v) => typeof v))].join(' or ')}`;
     else if (value.length > 0 && value.every((v) => typeof v === 'string')) {
       for (const member of value as string[]) out[`${path}[${describeString(target, key, member)}]`] = 'listed';
     } else if (value.length === 0) out[path] = 'empty array';
@@ -102,7 +104,12 @@ export function parseJson(reply: Reply): unknown {
  * An HTTP answer: status, the named headers (lower case, URLs normalised) and the body: JSON flattened, otherwise
  * only whether there is one. The tokens of a token response are decoded and compared claim by claim.
  */
-export function observe(target: Target, reply: Reply, headers: readonly string[] = ['content-type'], prefix = ''): Observation {
+export function observe(
+  target: Target,
+  reply: Reply,
+  headers: readonly string[] = ['content-type'],
+  prefix = '',
+): Observation {
   const out: Observation = { [`${prefix}status`]: String(reply.status) };
   for (const name of headers) {
     const value = reply.headers.get(name);
@@ -122,7 +129,10 @@ export function observe(target: Target, reply: Reply, headers: readonly string[]
       // The ids differ, their relations must not: the response's session_state is the session of every token.
       if (typeof body.session_state === 'string') {
         for (const field of JWT_FIELDS) {
-          if (typeof body[field] === 'string') out[`${prefix}${field}.claims.sid is session_state`] = String(decodeJwt(body[field] as string).sid === body.session_state);
+          if (typeof body[field] === 'string')
+            out[`${prefix}${field}.claims.sid is session_state`] = String(
+              decodeJwt(body[field] as string).sid === body.session_state,
+            );
         }
       }
     }

@@ -42,16 +42,35 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
 
   it('holds the realm roles of the file', async () => {
     const roles = await admin.call<{ name: string; description?: string }[]>('GET', `${base}/roles`);
-    for (const role of realm.roles.realm) expect(roles).toContainEqual(expect.objectContaining({ name: role.name, description: role.description }));
+    for (const role of realm.roles.realm)
+      expect(roles).toContainEqual(expect.objectContaining({ name: role.name, description: role.description }));
   });
 
-  it("holds each client as the file describes it, with the client scopes the embedded IdP assumes", async () => {
+  it('holds each client as the file describes it, with the client scopes the embedded IdP assumes', async () => {
     for (const client of realm.clients) {
-      const [imported] = await admin.call<Json[]>('GET', `${base}/clients?clientId=${encodeURIComponent(client.clientId)}`);
-      const { attributes, defaultClientScopes: _d, optionalClientScopes: _o, redirectUris, webOrigins, ...flags } = client;
-      expect(imported).toMatchObject({ ...flags, redirectUris, webOrigins, attributes: expect.objectContaining(attributes) });
+      const [imported] = await admin.call<Json[]>(
+        'GET',
+        `${base}/clients?clientId=${encodeURIComponent(client.clientId)}`,
+      );
+      const {
+        attributes,
+        defaultClientScopes: _d,
+        optionalClientScopes: _o,
+        redirectUris,
+        webOrigins,
+        ...flags
+      } = client;
+      expect(imported).toMatchObject({
+        ...flags,
+        redirectUris,
+        webOrigins,
+        attributes: expect.objectContaining(attributes),
+      });
       const { defaults, optional } = clientScopesOf(client);
-      expect({ defaults: sorted(imported?.defaultClientScopes as string[]), optional: sorted(imported?.optionalClientScopes as string[]) }).toEqual({
+      expect({
+        defaults: sorted(imported?.defaultClientScopes as string[]),
+        optional: sorted(imported?.optionalClientScopes as string[]),
+      }).toEqual({
         defaults: sorted(defaults),
         optional: sorted(optional),
       });
@@ -62,10 +81,21 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     const model = new RealmModel(realm);
     const management = await admin.call<Json[]>('GET', `${base}/clients?clientId=realm-management`);
     for (const user of model.users) {
-      const [found] = await admin.call<Json[]>('GET', `${base}/users?username=${encodeURIComponent(user.username)}&exact=true`);
+      const [found] = await admin.call<Json[]>(
+        'GET',
+        `${base}/users?username=${encodeURIComponent(user.username)}&exact=true`,
+      );
       const id = String(found?.id);
       const full = await admin.call<Json>('GET', `${base}/users/${id}`);
-      expect({ username: full.username, email: full.email, firstName: full.firstName, lastName: full.lastName, enabled: full.enabled, emailVerified: full.emailVerified, requiredActions: full.requiredActions }).toEqual({
+      expect({
+        username: full.username,
+        email: full.email,
+        firstName: full.firstName,
+        lastName: full.lastName,
+        enabled: full.enabled,
+        emailVerified: full.emailVerified,
+        requiredActions: full.requiredActions,
+      }).toEqual({
         username: user.username,
         email: user.email,
         firstName: user.firstName,
@@ -75,8 +105,15 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
         requiredActions: [...user.requiredActions],
       });
       const realmRoles = await admin.call<{ name: string }[]>('GET', `${base}/users/${id}/role-mappings/realm`);
-      const managementRoles = await admin.call<{ name: string }[]>('GET', `${base}/users/${id}/role-mappings/clients/${String(management[0]?.id)}`);
-      expect({ user: user.username, realm: sorted(realmRoles.map((r) => r.name)), management: sorted(managementRoles.map((r) => r.name)) }).toEqual({
+      const managementRoles = await admin.call<{ name: string }[]>(
+        'GET',
+        `${base}/users/${id}/role-mappings/clients/${String(management[0]?.id)}`,
+      );
+      expect({
+        user: user.username,
+        realm: sorted(realmRoles.map((r) => r.name)),
+        management: sorted(managementRoles.map((r) => r.name)),
+      }).toEqual({
         user: user.username,
         realm: sorted(user.realmRoles),
         management: sorted(user.clientRoles['realm-management']),

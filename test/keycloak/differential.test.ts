@@ -39,20 +39,23 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     await admin.deleteRealm(realm);
   });
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s: the embedded IdP answers as Keycloak does, but for the listed differences', async (name, kase) => {
-    const keycloak = await kase.run(new RealmClient({ side: 'keycloak', url: KEYCLOAK_URL ?? '', realm }));
-    const devIdp = await kase.run(new RealmClient({ side: 'dev-idp', url: idp?.url ?? '', realm }));
-    const known = knownFor(version);
-    const found = differences(keycloak, devIdp);
-    const unlisted = found.filter((d) => {
-      const entry = known.find((k) => lists(k, name, d));
-      if (entry) matched.add(entry);
-      return entry === undefined;
-    });
-    const gone = known.filter((k) => k.case === name && !found.some((d) => lists(k, name, d))).map((k) => k.path);
-    casesRun += 1;
-    expect({ version, unlisted, gone }).toEqual({ version, unlisted: [], gone: [] });
-  });
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s: the embedded IdP answers as Keycloak does, but for the listed differences',
+    async (name, kase) => {
+      const keycloak = await kase.run(new RealmClient({ side: 'keycloak', url: KEYCLOAK_URL ?? '', realm }));
+      const devIdp = await kase.run(new RealmClient({ side: 'dev-idp', url: idp?.url ?? '', realm }));
+      const known = knownFor(version);
+      const found = differences(keycloak, devIdp);
+      const unlisted = found.filter((d) => {
+        const entry = known.find((k) => lists(k, name, d));
+        if (entry) matched.add(entry);
+        return entry === undefined;
+      });
+      const gone = known.filter((k) => k.case === name && !found.some((d) => lists(k, name, d))).map((k) => k.path);
+      casesRun += 1;
+      expect({ version, unlisted, gone }).toEqual({ version, unlisted: [], gone: [] });
+    },
+  );
 
   it('lists no difference for any case that no longer shows in one', () => {
     if (casesRun < CASES.length) return; // a filtered run (-t) saw too few cases to tell

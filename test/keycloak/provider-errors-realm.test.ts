@@ -54,9 +54,12 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     return { username, password };
   }
 
-  const refresh = (gateway: TappedGateway, refreshToken: string) => request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: refreshToken });
-  const sessionRefresh = (gateway: TappedGateway, cookie: string) => request(gateway.app).post('/api/auth/refresh-token').set('X-CSRF', '1').set('Cookie', cookie);
-  const login = (gateway: TappedGateway, user: { username: string; password: string }) => request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send(user);
+  const refresh = (gateway: TappedGateway, refreshToken: string) =>
+    request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: refreshToken });
+  const sessionRefresh = (gateway: TappedGateway, cookie: string) =>
+    request(gateway.app).post('/api/auth/refresh-token').set('X-CSRF', '1').set('Cookie', cookie);
+  const login = (gateway: TappedGateway, user: { username: string; password: string }) =>
+    request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send(user);
 
   it('a disabled realm: 502 idp_error for login and refresh in both modes, sessions kept, readyz still 200; all works again once enabled', async () => {
     const env = { LOGIN_FAILURES_PER_USER: '1' };
@@ -71,13 +74,22 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const fresh = gatewayFor(url, disabledName, 'token', { env });
       expect(seen(await request(fresh.app).get('/readyz'))).toEqual(READY);
 
-      const logins = [await login(tokenGateway, user), await login(tokenGateway, user), await login(sessionGateway, user), await login(fresh, user)];
+      const logins = [
+        await login(tokenGateway, user),
+        await login(tokenGateway, user),
+        await login(sessionGateway, user),
+        await login(fresh, user),
+      ];
       expect(tokenGateway.tap.last('token')).toEqual(keycloakSays(403, 'access_denied', 'Realm not enabled'));
       expect(fresh.tap.last('token')).toEqual(keycloakSays(403, 'access_denied', 'Realm not enabled'));
       // Twice with a budget of one failure: a provider fault is not counted against the account.
       expect(logins.map(seen)).toEqual([CONTRACT.idpError, CONTRACT.idpError, CONTRACT.idpError, CONTRACT.idpError]);
       expect(logins[2]?.headers['set-cookie']).toBeUndefined();
-      record.add('login while the realm is disabled', tokenGateway.tap.last('token'), seen(logins[0] as request.Response));
+      record.add(
+        'login while the realm is disabled',
+        tokenGateway.tap.last('token'),
+        seen(logins[0] as request.Response),
+      );
 
       const refused = await refresh(tokenGateway, tokens.refresh_token);
       expect(tokenGateway.tap.last('token')).toEqual(keycloakSays(403, 'access_denied', 'Realm not enabled'));
@@ -94,23 +106,33 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       await disabled.update({ enabled: true });
     }
     expect((await refresh(tokenGateway, tokens.refresh_token)).status).toBe(200);
-    expect(seen(await sessionRefresh(sessionGateway, cookie))).toEqual({ status: 200, body: expect.objectContaining({ message: 'Token refreshed successfully' }) });
+    expect(seen(await sessionRefresh(sessionGateway, cookie))).toEqual({
+      status: 200,
+      body: expect.objectContaining({ message: 'Token refreshed successfully' }),
+    });
     expect((await login(tokenGateway, user)).status).toBe(200);
   });
 
-  it.each(['token', 'session'] as const)('%s mode: a realm that does not exist is 502 idp_error for readyz, login and refresh', async (mode) => {
-    const gateway = gatewayFor(url, `no-such-realm-${id}`, mode);
-    const ready = await request(gateway.app).get('/readyz');
-    expect(gateway.tap.last('openid-configuration')).toEqual({ status: 404, error: 'Realm does not exist' });
-    expect(seen(ready)).toEqual(CONTRACT.notReady);
-    const loggedIn = await login(gateway, { username: 'alice', password: 'alice-password' });
-    expect(seen(loggedIn)).toEqual(CONTRACT.idpError);
-    expect(loggedIn.headers['set-cookie']).toBeUndefined();
-    record.add(`${mode}: login at a realm that does not exist`, gateway.tap.last('openid-configuration'), seen(loggedIn));
-    if (mode === 'token') expect(seen(await refresh(gateway, 'a-refresh-token'))).toEqual(CONTRACT.idpError);
-  });
+  it.each(['token', 'session'] as const)(
+    '%s mode: a realm that does not exist is 502 idp_error for readyz, login and refresh',
+    async (mode) => {
+      const gateway = gatewayFor(url, `no-such-realm-${id}`, mode);
+      const ready = await request(gateway.app).get('/readyz');
+      expect(gateway.tap.last('openid-configuration')).toEqual({ status: 404, error: 'Realm does not exist' });
+      expect(seen(ready)).toEqual(CONTRACT.notReady);
+      const loggedIn = await login(gateway, { username: 'alice', password: 'alice-password' });
+      expect(seen(loggedIn)).toEqual(CONTRACT.idpError);
+      expect(loggedIn.headers['set-cookie']).toBeUndefined();
+      record.add(
+        `${mode}: login at a realm that does not exist`,
+        gateway.tap.last('openid-configuration'),
+        seen(loggedIn),
+      );
+      if (mode === 'token') expect(seen(await refresh(gateway, 'a-refresh-token'))).toEqual(CONTRACT.idpError);
+    },
+  );
 
-  it("a client secret rotated at Keycloak and not in the gateway: 502 unauthorized_client in both modes, the session kept until it is repaired", async () => {
+  it('a client secret rotated at Keycloak and not in the gateway: 502 unauthorized_client in both modes, the session kept until it is repaired', async () => {
     const env = { KEYCLOAK_CLIENT_ID: 'authgate-rotated' };
     const tokenGateway = gatewayFor(url, name, 'token', { env });
     const sessionGateway = gatewayFor(url, name, 'session', { env });

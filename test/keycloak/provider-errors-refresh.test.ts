@@ -65,8 +65,10 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     return { username, password };
   }
 
-  const refresh = (gateway: TappedGateway, refreshToken: string) => request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: refreshToken });
-  const sessionRefresh = (gateway: TappedGateway, cookie: string) => request(gateway.app).post('/api/auth/refresh-token').set('X-CSRF', '1').set('Cookie', cookie);
+  const refresh = (gateway: TappedGateway, refreshToken: string) =>
+    request(gateway.app).post('/api/auth/refresh-token').send({ refresh_token: refreshToken });
+  const sessionRefresh = (gateway: TappedGateway, cookie: string) =>
+    request(gateway.app).post('/api/auth/refresh-token').set('X-CSRF', '1').set('Cookie', cookie);
   const me = (gateway: TappedGateway, cookie: string) => request(gateway.app).get('/api/auth/me').set('Cookie', cookie);
 
   /** Session mode's answer to a refused refresh: 401 session_expired, the cookie cleared, the session gone. */
@@ -74,7 +76,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     expect(seen(res)).toEqual(CONTRACT.sessionExpired);
     expect(res.headers['set-cookie']).toEqual([expect.stringMatching(CLEARED_SESSION_COOKIE)]);
     // The old cookie, sent again, names no session any more.
-    expect((await request(gateway.app).get('/api/auth/session').set('Cookie', cookie)).body).toEqual({ authenticated: false });
+    expect((await request(gateway.app).get('/api/auth/session').set('Cookie', cookie)).body).toEqual({
+      authenticated: false,
+    });
   }
 
   describe('a refresh token past its SSO idle timeout', () => {
@@ -97,7 +101,11 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       expect(answers.map(seen)).toEqual([CONTRACT.unauthenticated, CONTRACT.unauthenticated]);
       expect(answers.map((res) => res.headers['set-cookie'])).toEqual([undefined, undefined]);
       expect(sessionGateway.tap.calls('token')).toBe(1);
-      record.add('session: /me and refresh after the SSO idle timeout (Keycloak not asked)', undefined, seen(answers[1] as request.Response));
+      record.add(
+        'session: /me and refresh after the SSO idle timeout (Keycloak not asked)',
+        undefined,
+        seen(answers[1] as request.Response),
+      );
     });
   });
 
@@ -114,12 +122,20 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const refused = await refresh(tokenGateway, tokens.refresh_token);
       expect(tokenGateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Session not active'));
       expect(seen(refused)).toEqual(CONTRACT.invalidGrant);
-      record.add('token: refresh after the SSO idle timeout was shortened', tokenGateway.tap.last('token'), seen(refused));
+      record.add(
+        'token: refresh after the SSO idle timeout was shortened',
+        tokenGateway.tap.last('token'),
+        seen(refused),
+      );
 
       const ended = await sessionRefresh(sessionGateway, cookie);
       expect(sessionGateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Session not active'));
       await expectSessionEnded(sessionGateway, cookie, ended);
-      record.add('session: refresh after the SSO idle timeout was shortened', sessionGateway.tap.last('token'), seen(ended));
+      record.add(
+        'session: refresh after the SSO idle timeout was shortened',
+        sessionGateway.tap.last('token'),
+        seen(ended),
+      );
     });
   });
 
@@ -131,14 +147,18 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       expect(second.status).toBe(200);
 
       const replay = await refresh(gateway, first.refresh_token);
-      expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded'));
+      expect(gateway.tap.last('token')).toEqual(
+        keycloakSays(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded'),
+      );
       expect(seen(replay)).toEqual(CONTRACT.invalidGrant);
       const events = gateway.logs.events('auth.refresh.reuse_detected');
       expect(events.map((line) => line.requestId)).toEqual([replay.headers['x-request-id']]);
       record.add('token: a refresh token used a second time', gateway.tap.last('token'), seen(replay));
 
       const newest = await refresh(gateway, second.body.token.refresh_token);
-      expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', "Session doesn't have required client"));
+      expect(gateway.tap.last('token')).toEqual(
+        keycloakSays(400, 'invalid_grant', "Session doesn't have required client"),
+      );
       expect(seen(newest)).toEqual(CONTRACT.invalidGrant);
       record.add('token: the newest refresh token after a reuse', gateway.tap.last('token'), seen(newest));
     });
@@ -150,14 +170,23 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const stolen = tokens.refreshTokens.at(-1) ?? '';
       const thief = await fetch(`${realm.issuer}/protocol/openid-connect/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'authgate', client_secret: 'authgate-dev-secret', refresh_token: stolen }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: 'authgate',
+          client_secret: 'authgate-dev-secret',
+          refresh_token: stolen,
+        }),
       });
       expect(thief.status).toBe(200);
 
       const res = await sessionRefresh(gateway, cookie);
-      expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded'));
+      expect(gateway.tap.last('token')).toEqual(
+        keycloakSays(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded'),
+      );
       await expectSessionEnded(gateway, cookie, res);
-      expect(gateway.logs.events('auth.refresh.reuse_detected').map((line) => line.requestId)).toEqual([res.headers['x-request-id']]);
+      expect(gateway.logs.events('auth.refresh.reuse_detected').map((line) => line.requestId)).toEqual([
+        res.headers['x-request-id'],
+      ]);
       record.add('session: refresh after a stolen copy was used', gateway.tap.last('token'), seen(res));
     });
   });
@@ -175,7 +204,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const res = await refresh(gateway, first.refresh_token);
       expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Stale token'));
       expect(seen(res)).toEqual(CONTRACT.invalidGrant);
-      expect(gateway.logs.events('auth.refresh.reuse_detected').map((line) => line.requestId)).toEqual([res.headers['x-request-id']]);
+      expect(gateway.logs.events('auth.refresh.reuse_detected').map((line) => line.requestId)).toEqual([
+        res.headers['x-request-id'],
+      ]);
       record.add('token: an older refresh token of a rotated chain', gateway.tap.last('token'), seen(res));
     });
 
@@ -193,12 +224,20 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const refused = await refresh(tokenGateway, tokens.refresh_token);
       expect(tokenGateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Stale token'));
       expect(seen(refused)).toEqual(CONTRACT.invalidGrant);
-      record.add("token: refresh token issued before the client's not-before", tokenGateway.tap.last('token'), seen(refused));
+      record.add(
+        "token: refresh token issued before the client's not-before",
+        tokenGateway.tap.last('token'),
+        seen(refused),
+      );
 
       const ended = await sessionRefresh(sessionGateway, cookie);
       expect(sessionGateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Stale token'));
       await expectSessionEnded(sessionGateway, cookie, ended);
-      record.add("session: refresh token issued before the client's not-before", sessionGateway.tap.last('token'), seen(ended));
+      record.add(
+        "session: refresh token issued before the client's not-before",
+        sessionGateway.tap.last('token'),
+        seen(ended),
+      );
     });
   });
 
@@ -215,7 +254,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       record.add('token: refresh after an admin ended the sessions', gateway.tap.last('token'), seen(res));
 
       // Verified locally against the realm's keys, with no call to Keycloak: the admin's sign-out is not seen here.
-      const stillAccepted = await request(gateway.app).get('/api/auth/me').set('Authorization', `Bearer ${tokens.access_token}`);
+      const stillAccepted = await request(gateway.app)
+        .get('/api/auth/me')
+        .set('Authorization', `Bearer ${tokens.access_token}`);
       expect(stillAccepted.status).toBe(200);
 
       // Keycloak answers 204 for a session that is already gone: logging out stays idempotent.
@@ -236,7 +277,11 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const res = await me(gateway, cookie);
       expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_grant', 'Session not active'));
       await expectSessionEnded(gateway, cookie, res);
-      record.add('session: /me once the access token is due, after an admin ended the sessions', gateway.tap.last('token'), seen(res));
+      record.add(
+        'session: /me once the access token is due, after an admin ended the sessions',
+        gateway.tap.last('token'),
+        seen(res),
+      );
     });
   });
 

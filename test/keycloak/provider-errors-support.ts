@@ -32,20 +32,25 @@ export interface AnswerTap {
 export function answerTap(): AnswerTap {
   const refusals: AnswerTap['refusals'] = [];
   const seen: string[] = [];
-  const wrap = (network: Fetch): Fetch => async (input, init) => {
-    const endpoint = new URL(String(input)).pathname.split('/').at(-1) ?? '';
-    seen.push(endpoint);
-    const res = await network(input, init);
-    if (res.status >= 300) {
-      const body: unknown = await res.clone().json().catch(() => undefined);
-      const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-      const answer: KeycloakAnswer = { status: res.status };
-      if ('error' in fields) answer.error = fields.error;
-      if ('error_description' in fields) answer.error_description = fields.error_description;
-      refusals.push({ endpoint, answer });
-    }
-    return res;
-  };
+  const wrap =
+    (network: Fetch): Fetch =>
+    async (input, init) => {
+      const endpoint = new URL(String(input)).pathname.split('/').at(-1) ?? '';
+      seen.push(endpoint);
+      const res = await network(input, init);
+      if (res.status >= 300) {
+        const body: unknown = await res
+          .clone()
+          .json()
+          .catch(() => undefined);
+        const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+        const answer: KeycloakAnswer = { status: res.status };
+        if ('error' in fields) answer.error = fields.error;
+        if ('error_description' in fields) answer.error_description = fields.error_description;
+        refusals.push({ endpoint, answer });
+      }
+      return res;
+    };
   return {
     wrap,
     refusals,
@@ -68,7 +73,12 @@ export interface GatewayOptions {
 }
 
 /** A gateway in `mode` pointed at realm `realm` of the Keycloak under test, with what Keycloak answers it tapped. */
-export function gatewayFor(url: string, realm: string, mode: Mode, { env = {}, clock = new MovableClock(), wrap }: GatewayOptions = {}): TappedGateway {
+export function gatewayFor(
+  url: string,
+  realm: string,
+  mode: Mode,
+  { env = {}, clock = new MovableClock(), wrap }: GatewayOptions = {},
+): TappedGateway {
   const tap = answerTap();
   const gateway = buildTestGateway({
     idpUrl: url,
@@ -112,18 +122,30 @@ export const CONTRACT = {
   accountDisabled: { status: 403, body: { error: 'account_disabled', message: 'The account is disabled' } },
   accountNotReady: {
     status: 403,
-    body: { error: 'account_not_ready', message: 'The account is not fully set up; finish the required actions at the identity provider' },
+    body: {
+      error: 'account_not_ready',
+      message: 'The account is not fully set up; finish the required actions at the identity provider',
+    },
   },
   invalidScope: { status: 400, body: { error: 'invalid_scope', message: 'The requested scope is not allowed' } },
   invalidGrant: { status: 400, body: { error: 'invalid_grant', message: 'Invalid refresh token' } },
   unauthenticated: { status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } },
-  sessionExpired: { status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } },
+  sessionExpired: {
+    status: 401,
+    body: { error: 'session_expired', message: 'The session has expired; please log in again' },
+  },
   unauthorizedClient: {
     status: 502,
-    body: { error: 'unauthorized_client', message: 'The identity provider rejected the gateway client; this is a deployment fault' },
+    body: {
+      error: 'unauthorized_client',
+      message: 'The identity provider rejected the gateway client; this is a deployment fault',
+    },
   },
   idpError: { status: 502, body: { error: 'idp_error', message: 'The identity provider answered with an error' } },
-  notReady: { status: 502, body: { error: 'idp_error', message: 'Not ready: the identity provider (discovery and key set) does not answer' } },
+  notReady: {
+    status: 502,
+    body: { error: 'idp_error', message: 'Not ready: the identity provider (discovery and key set) does not answer' },
+  },
   rateLimited: { status: 429, body: { error: 'rate_limited', message: 'Too many attempts; try again later' } },
 } as const;
 
@@ -131,11 +153,16 @@ export const CONTRACT = {
 export const seen = (res: TestResponse) => ({ status: res.status, body: res.body as unknown });
 
 /** The Set-Cookie that clears the session cookie (cookie attributes as the gateway sets them on plain http). */
-export const CLEARED_SESSION_COOKIE = /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/;
+export const CLEARED_SESSION_COOKIE =
+  /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/;
 
 /** Keeps, per case, what Keycloak answered and what the gateway answered; written once the suite is done. */
 export class AnswerRecord {
-  private readonly rows: { case: string; keycloak: KeycloakAnswer | undefined; gateway: { status: number; body: unknown } }[] = [];
+  private readonly rows: {
+    case: string;
+    keycloak: KeycloakAnswer | undefined;
+    gateway: { status: number; body: unknown };
+  }[] = [];
 
   constructor(private readonly suite: string) {}
 
@@ -154,7 +181,10 @@ export class AnswerRecord {
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Logs in through a gateway in session mode; answers its session cookie as a Cookie header value. */
-export async function sessionCookie(gateway: TestGateway, user: { username: string; password: string }): Promise<string> {
+export async function sessionCookie(
+  gateway: TestGateway,
+  user: { username: string; password: string },
+): Promise<string> {
   const res = await request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send(user);
   if (res.status !== 200) throw new Error(`session login answered ${res.status} ${res.text}`);
   const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('authgate.sid='));
@@ -163,7 +193,10 @@ export async function sessionCookie(gateway: TestGateway, user: { username: stri
 }
 
 /** Tokens of a login through a gateway in token mode. */
-export async function tokenLogin(gateway: TestGateway, user: { username: string; password: string }): Promise<{ access_token: string; refresh_token: string }> {
+export async function tokenLogin(
+  gateway: TestGateway,
+  user: { username: string; password: string },
+): Promise<{ access_token: string; refresh_token: string }> {
   const res = await request(gateway.app).post('/api/auth/login').send(user);
   if (res.status !== 200) throw new Error(`token login answered ${res.status} ${res.text}`);
   return res.body.token as { access_token: string; refresh_token: string };

@@ -42,7 +42,11 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     wrongPassword = keycloakSays(passwordGrantRefusalStatus(version), 'invalid_grant', 'Invalid user credentials');
     // Brute-force detection as in the demo realm, but locking after two failures instead of thirty.
     realm = await admin.importDemoRealm(name, { bruteForceProtected: true, permanentLockout: false, failureFactor: 2 });
-    await realm.createClient('authgate-no-direct-grants', { directAccessGrantsEnabled: false, standardFlowEnabled: true, redirectUris: ['http://localhost:3000/*'] });
+    await realm.createClient('authgate-no-direct-grants', {
+      directAccessGrantsEnabled: false,
+      standardFlowEnabled: true,
+      redirectUris: ['http://localhost:3000/*'],
+    });
     await realm.createClient('authgate-disabled', { enabled: false });
   }, 60_000);
 
@@ -52,7 +56,11 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
   });
 
   /** A user of this case and mode only: Keycloak's brute-force state and sessions are per user. */
-  async function newUser(kase: string, mode: Mode, extra: Record<string, unknown> = {}): Promise<{ username: string; password: string }> {
+  async function newUser(
+    kase: string,
+    mode: Mode,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ username: string; password: string }> {
     const username = `${kase}-${mode}-${randomUUID().slice(0, 6)}`;
     const password = `${username}-Pass-1`;
     await realm.createUser(username, password, extra);
@@ -100,8 +108,14 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const disabledAnswer = keycloakSays(400, 'invalid_grant', 'Account disabled');
       // Before 26.6 Keycloak says "Account disabled" without looking at the password: the gateway cannot know better.
       const checkedFirst = disabledUserPasswordCheckedFirst(version);
-      expect([right.gateway.tap.last('token'), wrong.gateway.tap.last('token')]).toEqual([disabledAnswer, checkedFirst ? wrongPassword : disabledAnswer]);
-      expect([seen(right.res), seen(wrong.res)]).toEqual([CONTRACT.accountDisabled, checkedFirst ? CONTRACT.invalidCredentials : CONTRACT.accountDisabled]);
+      expect([right.gateway.tap.last('token'), wrong.gateway.tap.last('token')]).toEqual([
+        disabledAnswer,
+        checkedFirst ? wrongPassword : disabledAnswer,
+      ]);
+      expect([seen(right.res), seen(wrong.res)]).toEqual([
+        CONTRACT.accountDisabled,
+        checkedFirst ? CONTRACT.invalidCredentials : CONTRACT.accountDisabled,
+      ]);
       expectNothingGranted(right.res);
       expectNothingGranted(wrong.res);
       record.add(`${mode}: disabled user, right password`, right.gateway.tap.last('token'), seen(right.res));
@@ -111,7 +125,10 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     it.each([
       ['a required action to update the password', { requiredActions: ['UPDATE_PASSWORD'] }],
       ['a required action to verify the email', { requiredActions: ['VERIFY_EMAIL'] }],
-      ['a profile without the names and email the user profile requires (VERIFY_PROFILE)', { firstName: null, lastName: null, email: null }],
+      [
+        'a profile without the names and email the user profile requires (VERIFY_PROFILE)',
+        { firstName: null, lastName: null, email: null },
+      ],
     ])('%s is 403 account_not_ready', async (_case, extra) => {
       const user = await newUser('pending', mode, extra);
       const { res, gateway } = await login(mode, user);
@@ -124,12 +141,16 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     it("a user locked by Keycloak's brute-force detection gets, for the right password, exactly the wrong password's 401", async () => {
       const user = await newUser('locked', mode);
       const gateway = gatewayFor(url, name, mode);
-      const attempt = (password: string) => request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send({ username: user.username, password });
+      const attempt = (password: string) =>
+        request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send({ username: user.username, password });
       const first = await attempt('guess-1');
       // More than a second apart, so that it is the failure count that locks, not the quick-login check.
       await pause(1100);
       await attempt('guess-2');
-      const locked = await admin.call<{ disabled: boolean; numFailures: number }>('GET', `/admin/realms/${name}/attack-detection/brute-force/users/${await realm.userId(user.username)}`);
+      const locked = await admin.call<{ disabled: boolean; numFailures: number }>(
+        'GET',
+        `/admin/realms/${name}/attack-detection/brute-force/users/${await realm.userId(user.username)}`,
+      );
       expect(locked).toMatchObject({ disabled: true, numFailures: 2 });
 
       const right = await attempt(user.password);
@@ -143,7 +164,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     it('a scope the client does not have is 400 invalid_scope', async () => {
       const user = await newUser('scope', mode);
       const { res, gateway } = await login(mode, { ...user, scope: 'unknown-scope' });
-      expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'invalid_scope', 'Invalid scopes: unknown-scope openid'));
+      expect(gateway.tap.last('token')).toEqual(
+        keycloakSays(400, 'invalid_scope', 'Invalid scopes: unknown-scope openid'),
+      );
       expect(seen(res)).toEqual(CONTRACT.invalidScope);
       expectNothingGranted(res);
       record.add(`${mode}: unknown scope`, gateway.tap.last('token'), seen(res));
@@ -153,27 +176,52 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       const user = await newUser('offline', mode);
       await realm.removeRealmRoles(user.username);
       const { res, gateway } = await login(mode, { ...user, scope: 'offline_access' });
-      expect(gateway.tap.last('token')).toEqual(keycloakSays(400, 'not_allowed', 'Offline tokens not allowed for the user or client'));
+      expect(gateway.tap.last('token')).toEqual(
+        keycloakSays(400, 'not_allowed', 'Offline tokens not allowed for the user or client'),
+      );
       expect(seen(res)).toEqual(CONTRACT.invalidScope);
       expectNothingGranted(res);
       record.add(`${mode}: offline_access not allowed`, gateway.tap.last('token'), seen(res));
     });
 
     it.each([
-      ['a wrong client secret', { KEYCLOAK_CLIENT_SECRET: 'not-the-secret' }, keycloakSays(401, 'unauthorized_client', 'Invalid client or Invalid client credentials')],
-      ['an unknown client', { KEYCLOAK_CLIENT_ID: 'no-such-client' }, keycloakSays(401, 'invalid_client', 'Invalid client or Invalid client credentials')],
-      ['a disabled client', { KEYCLOAK_CLIENT_ID: 'authgate-disabled' }, keycloakSays(401, 'invalid_client', 'Invalid client or Invalid client credentials')],
-      ['a client without direct access grants', { KEYCLOAK_CLIENT_ID: 'authgate-no-direct-grants' }, keycloakSays(400, 'unauthorized_client', 'Client not allowed for direct access grants')],
-    ])('%s is 502 unauthorized_client, logged as a deployment fault and never counted against the user', async (_case, env, keycloak) => {
-      const user = await newUser('client', mode);
-      const gateway = gatewayFor(url, name, mode, { env: { ...env, LOGIN_FAILURES_PER_USER: '1' } });
-      const attempt = () => request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send(user);
-      const answers = [await attempt(), await attempt(), await attempt()];
-      expect(gateway.tap.last('token')).toEqual(keycloak);
-      expect(answers.map(seen)).toEqual([CONTRACT.unauthorizedClient, CONTRACT.unauthorizedClient, CONTRACT.unauthorizedClient]);
-      expectNothingGranted(answers[0] as request.Response);
-      expect(gateway.logs.events('idp.client_rejected')).toHaveLength(3);
-      record.add(`${mode}: ${_case}`, gateway.tap.last('token'), seen(answers[0] as request.Response));
-    });
+      [
+        'a wrong client secret',
+        { KEYCLOAK_CLIENT_SECRET: 'not-the-secret' },
+        keycloakSays(401, 'unauthorized_client', 'Invalid client or Invalid client credentials'),
+      ],
+      [
+        'an unknown client',
+        { KEYCLOAK_CLIENT_ID: 'no-such-client' },
+        keycloakSays(401, 'invalid_client', 'Invalid client or Invalid client credentials'),
+      ],
+      [
+        'a disabled client',
+        { KEYCLOAK_CLIENT_ID: 'authgate-disabled' },
+        keycloakSays(401, 'invalid_client', 'Invalid client or Invalid client credentials'),
+      ],
+      [
+        'a client without direct access grants',
+        { KEYCLOAK_CLIENT_ID: 'authgate-no-direct-grants' },
+        keycloakSays(400, 'unauthorized_client', 'Client not allowed for direct access grants'),
+      ],
+    ])(
+      '%s is 502 unauthorized_client, logged as a deployment fault and never counted against the user',
+      async (_case, env, keycloak) => {
+        const user = await newUser('client', mode);
+        const gateway = gatewayFor(url, name, mode, { env: { ...env, LOGIN_FAILURES_PER_USER: '1' } });
+        const attempt = () => request(gateway.app).post('/api/auth/login').set('X-CSRF', '1').send(user);
+        const answers = [await attempt(), await attempt(), await attempt()];
+        expect(gateway.tap.last('token')).toEqual(keycloak);
+        expect(answers.map(seen)).toEqual([
+          CONTRACT.unauthorizedClient,
+          CONTRACT.unauthorizedClient,
+          CONTRACT.unauthorizedClient,
+        ]);
+        expectNothingGranted(answers[0] as request.Response);
+        expect(gateway.logs.events('idp.client_rejected')).toHaveLength(3);
+        record.add(`${mode}: ${_case}`, gateway.tap.last('token'), seen(answers[0] as request.Response));
+      },
+    );
   });
 });

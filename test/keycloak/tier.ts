@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { checkPrerequisites, keycloakSettings, startKeycloak, type RunningKeycloak } from '../../scripts/keycloak/index.js';
+import {
+  checkPrerequisites,
+  keycloakSettings,
+  startKeycloak,
+  type RunningKeycloak,
+} from '../../scripts/keycloak/index.js';
 import { projectRoot } from '../../src/support/project-root.js';
 
 /*

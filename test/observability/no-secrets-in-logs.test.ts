@@ -20,7 +20,15 @@ beforeAll(async () => {
       ...realm,
       users: [
         ...realm.users,
-        { username: 'canary', email: 'canary@example.test', firstName: 'Can', lastName: 'Ary', enabled: true, credentials: [{ type: 'password', value: CANARY_PASSWORD }], realmRoles: ['user'] },
+        {
+          username: 'canary',
+          email: 'canary@example.test',
+          firstName: 'Can',
+          lastName: 'Ary',
+          enabled: true,
+          credentials: [{ type: 'password', value: CANARY_PASSWORD }],
+          realmRoles: ['user'],
+        },
       ],
     }),
   });
@@ -40,12 +48,21 @@ describe('what the gateway logs', () => {
     expect(login.status).toBe(200);
     secrets.push(login.body.token.access_token, login.body.token.refresh_token, login.body.token.id_token);
 
-    await request(app).post('/api/auth/login').send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
+    await request(app)
+      .post('/api/auth/login')
+      .send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
     await request(app).post('/api/auth/login').send({ username: CANARY_PASSWORD, password: CANARY_PASSWORD });
-    await request(app).post(`/api/auth/login?password=${CANARY_PASSWORD}`).send({ username: 'canary', password: CANARY_PASSWORD });
-    await request(app).post('/api/auth/login').set('Content-Type', 'application/json').send(`{"username":"canary","password":"${CANARY_PASSWORD}"`);
+    await request(app)
+      .post(`/api/auth/login?password=${CANARY_PASSWORD}`)
+      .send({ username: 'canary', password: CANARY_PASSWORD });
+    await request(app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"username":"canary","password":"${CANARY_PASSWORD}"`);
     await request(app).get('/api/auth/me').set('Authorization', `Bearer ${login.body.token.access_token}`);
-    const refreshed = await request(app).post('/api/auth/refresh-token').send({ refresh_token: login.body.token.refresh_token });
+    const refreshed = await request(app)
+      .post('/api/auth/refresh-token')
+      .send({ refresh_token: login.body.token.refresh_token });
     expect(refreshed.status).toBe(200);
     secrets.push(refreshed.body.token.access_token, refreshed.body.token.refresh_token);
     await request(app).post('/api/auth/refresh-token').send({ refresh_token: login.body.token.refresh_token });
@@ -66,7 +83,9 @@ describe('what the gateway logs', () => {
     for (const secret of secrets) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
     // The failed logins are there, identifiable without naming what was typed.
-    expect(gateway.logs.events('auth.login.failed')).toContainEqual(expect.objectContaining({ error: 'invalid_credentials', usernameHash: expect.stringMatching(/^[0-9a-f]{16}$/) }));
+    expect(gateway.logs.events('auth.login.failed')).toContainEqual(
+      expect.objectContaining({ error: 'invalid_credentials', usernameHash: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+    );
   });
 
   it('in session mode never holds a password, a token, the session id or the session secret either', async () => {
@@ -74,15 +93,29 @@ describe('what the gateway logs', () => {
     const session = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env: { LOG_LEVEL: 'silly' } });
     const agent = request.agent(session.app);
     const csrf = { 'X-CSRF': '1' };
-    await agent.post('/api/auth/login').set(csrf).send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
+    await agent
+      .post('/api/auth/login')
+      .set(csrf)
+      .send({ username: 'canary', password: `${CANARY_PASSWORD}-wrong` });
     const login = await agent.post('/api/auth/login').set(csrf).send({ username: 'canary', password: CANARY_PASSWORD });
     expect(login.status).toBe(200);
     const cookie = ((login.headers['set-cookie'] as unknown as string[])[0] ?? '').split(';')[0] ?? '';
-    const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0] ?? '';
+    const sid =
+      decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+        .slice(2)
+        .split('.')[0] ?? '';
     expect(sid.length).toBeGreaterThan(20);
     const stored = await session.sessions.read(sid);
     const auth = authOf(stored);
-    const secrets = [CANARY_PASSWORD, DEMO_CLIENT_SECRET, TEST_SESSION_SECRET, sid, cookie, auth?.accessToken, auth?.refreshToken].filter((v): v is string => Boolean(v));
+    const secrets = [
+      CANARY_PASSWORD,
+      DEMO_CLIENT_SECRET,
+      TEST_SESSION_SECRET,
+      sid,
+      cookie,
+      auth?.accessToken,
+      auth?.refreshToken,
+    ].filter((v): v is string => Boolean(v));
     expect(secrets).toHaveLength(7);
 
     await agent.get('/api/auth/me');
@@ -99,6 +132,8 @@ describe('what the gateway logs', () => {
     expect(session.logs.lines().length).toBeGreaterThan(10);
     for (const secret of secrets) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
-    expect(session.logs.events('http.error')).toContainEqual(expect.objectContaining({ error: 'csrf_rejected', reason: 'missing_header' }));
+    expect(session.logs.events('http.error')).toContainEqual(
+      expect.objectContaining({ error: 'csrf_rejected', reason: 'missing_header' }),
+    );
   });
 });

@@ -3,7 +3,9 @@ import { redact } from '../../src/observability/redact.js';
 
 describe('redact', () => {
   it('masks values under secret-sounding keys at any depth', () => {
-    expect(redact({ user: 'alice', password: 'hunter2', nested: { refresh_token: 'abc', client_secret: 's' } })).toEqual({
+    expect(
+      redact({ user: 'alice', password: 'hunter2', nested: { refresh_token: 'abc', client_secret: 's' } }),
+    ).toEqual({
       user: 'alice',
       password: '[REDACTED]',
       nested: { refresh_token: '[REDACTED]', client_secret: '[REDACTED]' },
@@ -18,12 +20,28 @@ describe('redact', () => {
   it('masks an unsigned JWT with an empty claim set and an encrypted JWT whose key part is empty', () => {
     const unsigned = 'eyJhbGciOiJub25lIn0.e30.';
     const encrypted = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.Y2lwaGVydGV4dA.AAAAAAAAAAAAAAAAAAAAAA';
-    expect(redact({ msg: `saw ${unsigned} and ${encrypted} today` })).toEqual({ msg: 'saw [REDACTED] and [REDACTED] today' });
+    expect(redact({ msg: `saw ${unsigned} and ${encrypted} today` })).toEqual({
+      msg: 'saw [REDACTED] and [REDACTED] today',
+    });
   });
 
   it('masks values under the other names secrets go by: pwd, API and private keys, session ids, sid, jwt, bearer', () => {
-    const record = { pwd: 'a', 'X-Api-Key': 'b', apiKey: 'c', private_key: 'd', sessionId: 'e', session_id: 'f', SID: 'g', jwt: 'h', bearer: 'i', user: 'alice' };
-    expect(redact(record)).toEqual({ ...Object.fromEntries(Object.keys(record).map((k) => [k, '[REDACTED]'])), user: 'alice' });
+    const record = {
+      pwd: 'a',
+      'X-Api-Key': 'b',
+      apiKey: 'c',
+      private_key: 'd',
+      sessionId: 'e',
+      session_id: 'f',
+      SID: 'g',
+      jwt: 'h',
+      bearer: 'i',
+      user: 'alice',
+    };
+    expect(redact(record)).toEqual({
+      ...Object.fromEntries(Object.keys(record).map((k) => [k, '[REDACTED]'])),
+      user: 'alice',
+    });
   });
 
   it('keeps booleans under secret-sounding keys, since they say whether, not what', () => {

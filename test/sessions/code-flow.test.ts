@@ -23,7 +23,9 @@ afterAll(async () => {
 
 /** Starts the login at the gateway and signs in on the IdP's page; returns the callback the IdP sends the browser to. */
 async function signInAtProvider(browser: Browser, returnTo?: string, username = 'alice'): Promise<URL> {
-  const start = await browser.go(atGateway(`/api/auth/login${returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`}`));
+  const start = await browser.go(
+    atGateway(`/api/auth/login${returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`}`),
+  );
   expect(start.status).toBe(302);
   return signInFrom(browser, start, idp.url, username);
 }
@@ -52,7 +54,11 @@ describe('the authorization code flow through the gateway', () => {
       code_challenge_method: 'S256',
     });
     expect(res.headers.getSetCookie()).toEqual([
-      expect.stringMatching(new RegExp(`^authgate\\.login=${location.searchParams.get('state')}; Max-Age=600; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^authgate\\.login=${location.searchParams.get('state')}; Max-Age=600; Path=/; Expires=[^;]+; HttpOnly; SameSite=Lax$`,
+        ),
+      ),
     ]);
   });
 
@@ -64,11 +70,19 @@ describe('the authorization code flow through the gateway', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/app/page?tab=2#top');
     expect(res.headers.getSetCookie()).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^authgate\.login=; Path=\/; Expires=Thu, 01 Jan 1970/), expect.stringMatching(/^authgate\.sid=s%3A.+; Path=\/; HttpOnly; SameSite=Strict$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^authgate\.login=; Path=\/; Expires=Thu, 01 Jan 1970/),
+        expect.stringMatching(/^authgate\.sid=s%3A.+; Path=\/; HttpOnly; SameSite=Strict$/),
+      ]),
     );
-    expect(idp.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'authorization_code', status: 200 })]);
+    expect(idp.seen).toEqual([
+      expect.objectContaining({ endpoint: 'token', grantType: 'authorization_code', status: 200 }),
+    ]);
     const me = await browser.go(atGateway('/api/auth/me'));
-    expect({ status: me.status, body: await me.json() }).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice', email: 'alice@example.test' }) } });
+    expect({ status: me.status, body: await me.json() }).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice', email: 'alice@example.test' }) },
+    });
   });
 
   it('answers 400 when the provider sends back an error instead of a code', async () => {
@@ -76,7 +90,10 @@ describe('the authorization code flow through the gateway', () => {
     const start = await browser.go(atGateway('/api/auth/login'));
     const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
     const res = await browser.go(atGateway(`/api/auth/callback?error=access_denied&state=${state}`));
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', message: 'The identity provider did not complete the login' } });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'The identity provider did not complete the login' },
+    });
   });
 
   it.each([
@@ -89,21 +106,34 @@ describe('the authorization code flow through the gateway', () => {
     '/%2fevil.example',
     '/%5Cevil.example',
     '/app/..%2f/evil.example',
-  ])('refuses return_to=%j, which normalises into an off-site or encoded-separator path, before the browser leaves for the provider', async (returnTo) => {
-    idp.clearSeen();
-    const res = await new Browser().go(atGateway(`/api/auth/login?return_to=${encodeURIComponent(returnTo)}`));
-    expect({ status: res.status, location: res.headers.get('location'), cookies: res.headers.getSetCookie(), body: await bodyOf(res) }).toEqual({
-      status: 400,
-      location: null,
-      cookies: [],
-      body: {
-        error: 'invalid_request',
-        message: 'return_to must be a path on this site, such as /app',
-        details: [{ field: 'return_to', problem: 'must be a path on this site once . and .. are resolved, with no encoded / or \\' }],
-      },
-    });
-    expect(idp.seen).toEqual([]);
-  });
+  ])(
+    'refuses return_to=%j, which normalises into an off-site or encoded-separator path, before the browser leaves for the provider',
+    async (returnTo) => {
+      idp.clearSeen();
+      const res = await new Browser().go(atGateway(`/api/auth/login?return_to=${encodeURIComponent(returnTo)}`));
+      expect({
+        status: res.status,
+        location: res.headers.get('location'),
+        cookies: res.headers.getSetCookie(),
+        body: await bodyOf(res),
+      }).toEqual({
+        status: 400,
+        location: null,
+        cookies: [],
+        body: {
+          error: 'invalid_request',
+          message: 'return_to must be a path on this site, such as /app',
+          details: [
+            {
+              field: 'return_to',
+              problem: 'must be a path on this site once . and .. are resolved, with no encoded / or \\',
+            },
+          ],
+        },
+      });
+      expect(idp.seen).toEqual([]);
+    },
+  );
 
   it('logs in end to end with a return_to full of dot segments and lands on the normalised path on this site', async () => {
     const browser = new Browser();
@@ -121,11 +151,20 @@ describe('the authorization code flow through the gateway', () => {
     const browser = new Browser();
     const callback = await signInAtProvider(browser, '/app');
     const key = `login:${callback.searchParams.get('state') ?? ''}`;
-    const pending = JSON.parse(gateway.codec.open((await gateway.stores.shared.get(key)) ?? '')) as Record<string, unknown>;
-    await gateway.stores.shared.set(key, gateway.codec.seal('login', JSON.stringify({ ...pending, returnTo: '//evil.example' })), 60_000);
+    const pending = JSON.parse(gateway.codec.open((await gateway.stores.shared.get(key)) ?? '')) as Record<
+      string,
+      unknown
+    >;
+    await gateway.stores.shared.set(
+      key,
+      gateway.codec.seal('login', JSON.stringify({ ...pending, returnTo: '//evil.example' })),
+      60_000,
+    );
     const res = await browser.go(atGateway(callback));
     expect({ status: res.status, location: res.headers.get('location') }).toEqual({ status: 302, location: '/' });
-    expect((await (await browser.go(atGateway('/api/auth/session'))).json()) as unknown).toEqual(expect.objectContaining({ authenticated: true }));
+    expect((await (await browser.go(atGateway('/api/auth/session'))).json()) as unknown).toEqual(
+      expect.objectContaining({ authenticated: true }),
+    );
   });
 
   it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'app', '/a\nb', 'javascript:alert(1)'])(

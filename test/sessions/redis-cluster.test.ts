@@ -23,7 +23,10 @@ const running: Listening[] = [];
 const prefixes: string[] = [];
 beforeAll(async () => {
   // A short access-token lifespan, and rotation with reuse detection: a replayed refresh token kills the session.
-  provider = await providerUnderTest({ realm: (r) => ({ ...r, accessTokenLifespan: 30, revokeRefreshToken: true, refreshTokenMaxReuse: 0 }), name: 'cluster' });
+  provider = await providerUnderTest({
+    realm: (r) => ({ ...r, accessTokenLifespan: 30, revokeRefreshToken: true, refreshTokenMaxReuse: 0 }),
+    name: 'cluster',
+  });
 });
 afterAll(async () => {
   await Promise.all(running.map((r) => r.close()));
@@ -46,17 +49,36 @@ async function cluster(
   const prefix = uniquePrefix('cluster');
   prefixes.push(prefix);
   const env = { REFRESH_SKEW_SECONDS: '5', ...options.env };
-  const make = async (client: RedisClient, wrapFetch?: (network: Fetch) => Fetch, own: Record<string, string> = {}): Promise<Instance> => {
-    const gateway = provider.gateway({ mode: 'session', clock, env: { ...env, ...own }, redis: { client, keyPrefix: prefix }, ...(wrapFetch ? { wrapFetch } : {}) });
+  const make = async (
+    client: RedisClient,
+    wrapFetch?: (network: Fetch) => Fetch,
+    own: Record<string, string> = {},
+  ): Promise<Instance> => {
+    const gateway = provider.gateway({
+      mode: 'session',
+      clock,
+      env: { ...env, ...own },
+      redis: { client, keyPrefix: prefix },
+      ...(wrapFetch ? { wrapFetch } : {}),
+    });
     const server = await listen(gateway.app);
     running.push(server);
     return { gateway, url: server.url };
   };
-  return { a: await make(redisA as RedisClient), b: await make(redisB as RedisClient, options.wrapFetchB, options.envB), clock, prefix };
+  return {
+    a: await make(redisA as RedisClient),
+    b: await make(redisB as RedisClient, options.wrapFetchB, options.envB),
+    clock,
+    prefix,
+  };
 }
 
 async function login(instance: Instance): Promise<string> {
-  const res = await fetch(`${instance.url}/api/auth/login`, { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'alice-password' }) });
+  const res = await fetch(`${instance.url}/api/auth/login`, {
+    method: 'POST',
+    headers: CSRF,
+    body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+  });
   expect(res.status).toBe(200);
   return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
@@ -72,11 +94,17 @@ describeWithRedis('session mode with Redis, two instances', () => {
   it('logs in on A, answers /me on B, and after logout on A, B answers 401 at once', async () => {
     const { a, b } = await cluster();
     const cookie = await login(a);
-    expect(await me(b, cookie)).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect(await me(b, cookie)).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice' }) },
+    });
     const refreshToken = provider.refreshTokens.at(-1) ?? '';
     const out = await fetch(`${a.url}/api/auth/logout`, { method: 'POST', headers: { ...CSRF, cookie } });
     expect(out.status).toBe(200);
-    expect(await me(b, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+    expect(await me(b, cookie)).toEqual({
+      status: 401,
+      body: { error: 'unauthenticated', message: 'Authentication is required' },
+    });
     expect(await provider.sessionActive(refreshToken)).toBe(false);
   });
 
@@ -91,37 +119,53 @@ describeWithRedis('session mode with Redis, two instances', () => {
     // The session goes on: the next expiry is refreshed again with the rotated token, with no reuse detected.
     clock.advanceSeconds(30);
     expect((await me(b, cookie)).status).toBe(200);
-    expect(refreshGrants()).toEqual([expect.objectContaining({ status: 200 }), expect.objectContaining({ status: 200 })]);
-    expect([...a.gateway.logs.lines(), ...b.gateway.logs.lines()].filter((l) => l.event === 'auth.refresh.reuse_detected')).toEqual([]);
+    expect(refreshGrants()).toEqual([
+      expect.objectContaining({ status: 200 }),
+      expect.objectContaining({ status: 200 }),
+    ]);
+    expect(
+      [...a.gateway.logs.lines(), ...b.gateway.logs.lines()].filter((l) => l.event === 'auth.refresh.reuse_detected'),
+    ).toEqual([]);
   });
 
   it('shows on B the session end that a refresh on A moved, though B had read the session just before', async () => {
     const { a, b, clock } = await cluster();
     const cookie = await login(a);
     const before = await (await fetch(`${b.url}/api/auth/session`, { headers: { cookie } })).json();
-    expect(before).toEqual({ authenticated: true, user: expect.objectContaining({ username: 'alice' }), expires_at: expect.any(String) });
+    expect(before).toEqual({
+      authenticated: true,
+      user: expect.objectContaining({ username: 'alice' }),
+      expires_at: expect.any(String),
+    });
     clock.advanceSeconds(20);
     const refreshed = await fetch(`${a.url}/api/auth/refresh-token`, { method: 'POST', headers: { ...CSRF, cookie } });
     const { session } = (await refreshed.json()) as { session: { expires_at: string } };
     // The provider's idle timeout slides with every refresh, and the session's end with it (by the 20 s the gateway's
     // clock moved, and the real time the provider saw pass), less the second a provider may round off either answer.
-    expect(Date.parse(session.expires_at) - Date.parse((before as { expires_at: string }).expires_at)).toBeGreaterThanOrEqual(20_000 - provider.countdownSlack * 1000);
+    expect(
+      Date.parse(session.expires_at) - Date.parse((before as { expires_at: string }).expires_at),
+    ).toBeGreaterThanOrEqual(20_000 - provider.countdownSlack * 1000);
     provider.clearSeen();
     const after = await (await fetch(`${b.url}/api/auth/session`, { headers: { cookie } })).json();
     expect(after).toEqual({ ...before, expires_at: session.expires_at });
-    expect(await me(b, cookie)).toEqual({ status: 200, body: { user: expect.objectContaining({ username: 'alice' }) } });
+    expect(await me(b, cookie)).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ username: 'alice' }) },
+    });
     expect(refreshGrants()).toEqual([]);
   });
 
   it('gives a request that read the session before a slow refresh on the other instance the new tokens, with no second grant', async () => {
     let slowTokenCalls = 0;
-    const slowB = (network: Fetch): Fetch => async (url, init) => {
-      if (String(url).endsWith('/token')) {
-        slowTokenCalls += 1;
-        await new Promise((resolve) => setTimeout(resolve, 600));
-      }
-      return network(url, init);
-    };
+    const slowB =
+      (network: Fetch): Fetch =>
+      async (url, init) => {
+        if (String(url).endsWith('/token')) {
+          slowTokenCalls += 1;
+          await new Promise((resolve) => setTimeout(resolve, 600));
+        }
+        return network(url, init);
+      };
     const { a, b, clock } = await cluster({ wrapFetchB: slowB });
     const cookie = await login(a);
     clock.advanceSeconds(30);
@@ -157,7 +201,9 @@ describeWithRedis('session mode with Redis, two instances', () => {
         expect(stored.includes(piece) || raw.includes(piece)).toBe(false);
       }
     }
-    expect(() => new SessionCodec('another-secret-of-at-least-thirty-two-characters').parse(stored)).toThrow('the stored session cannot be decrypted');
+    expect(() => new SessionCodec('another-secret-of-at-least-thirty-two-characters').parse(stored)).toThrow(
+      'the stored session cannot be decrypted',
+    );
     // Its TTL is the refresh token's lifetime (the demo realm's 1800 s).
     const ttl = await (redisA as RedisClient).ttl(sessionKeys[0] ?? '');
     expect(ttl).toBeGreaterThan(1790);
@@ -169,14 +215,23 @@ describeWithRedis('session mode with Redis, two instances', () => {
     // The instances' clock runs ahead of Redis's TTL here, as a skewed clock would: the gateway ends the session itself.
     const { a, b, clock, prefix } = await cluster({ env: { SESSION_MAX_AGE_SECONDS: '600' } });
     const cookie = await login(a);
-    const sessionKeys = async () => (await keysUnder(redisA as RedisClient, prefix)).filter((key) => key.includes('sess:'));
+    const sessionKeys = async () =>
+      (await keysUnder(redisA as RedisClient, prefix)).filter((key) => key.includes('sess:'));
     expect(await sessionKeys()).toHaveLength(1);
     clock.advanceSeconds(601);
     const res = await fetch(`${b.url}/api/auth/me`, { headers: { cookie } });
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } });
-    expect(res.headers.get('set-cookie')).toMatch(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 401,
+      body: { error: 'session_expired', message: 'The session has expired; please log in again' },
+    });
+    expect(res.headers.get('set-cookie')).toMatch(
+      /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/,
+    );
     expect(await sessionKeys()).toEqual([]);
-    expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+    expect(await me(a, cookie)).toEqual({
+      status: 401,
+      body: { error: 'unauthenticated', message: 'Authentication is required' },
+    });
   });
 
   it('never sends tokens from a stored session altered to keep its fingerprint: 401 session_expired once they are needed', async () => {
@@ -195,25 +250,45 @@ describeWithRedis('session mode with Redis, two instances', () => {
     clock.advanceSeconds(30);
     provider.clearSeen();
     const res = await fetch(`${b.url}/api/auth/me`, { headers: { cookie } });
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } });
-    expect(res.headers.get('set-cookie')).toMatch(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 401,
+      body: { error: 'session_expired', message: 'The session has expired; please log in again' },
+    });
+    expect(res.headers.get('set-cookie')).toMatch(
+      /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/,
+    );
     expect(provider.seen).toEqual([]);
     expect(b.gateway.logs.events('session.unreadable')).toHaveLength(1);
     // A, which never read it, finds no session in it at all.
-    expect(await me(a, cookie)).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+    expect(await me(a, cookie)).toEqual({
+      status: 401,
+      body: { error: 'unauthenticated', message: 'Authentication is required' },
+    });
   });
 
   it('refuses a code-flow callback whose login began under another SESSION_SECRET, and redeems nothing', async () => {
     // SESSION_SECRET changed (a redeploy) while the user was at the provider's login page.
-    const { a: before, b: after, prefix } = await cluster({ envB: { SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' } });
+    const {
+      a: before,
+      b: after,
+      prefix,
+    } = await cluster({ envB: { SESSION_SECRET: 'a-rotated-session-secret-of-more-than-32-chars' } });
     const start = await fetch(`${before.url}/api/auth/login`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
     expect(await keysUnder(redisA as RedisClient, prefix)).toEqual([`${prefix}login:${state}`]);
     provider.clearSeen();
-    const res = await fetch(`${after.url}/api/auth/callback?state=${state}&code=a-code`, { headers: { cookie: `authgate.login=${state}` }, redirect: 'manual' });
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: 'invalid_request', message: 'This login has expired or was already completed; start it again' } });
-    expect(after.gateway.logs.events('auth.callback.failed')).toEqual([expect.objectContaining({ error: 'invalid_request', status: 400, reason: 'pending_login_unreadable' })]);
+    const res = await fetch(`${after.url}/api/auth/callback?state=${state}&code=a-code`, {
+      headers: { cookie: `authgate.login=${state}` },
+      redirect: 'manual',
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'This login has expired or was already completed; start it again' },
+    });
+    expect(after.gateway.logs.events('auth.callback.failed')).toEqual([
+      expect.objectContaining({ error: 'invalid_request', status: 400, reason: 'pending_login_unreadable' }),
+    ]);
     expect(provider.seen).toEqual([]);
     expect(await keysUnder(redisA as RedisClient, prefix)).toEqual([]);
   });
@@ -242,10 +317,18 @@ describeWithRedis('session mode with Redis, two instances', () => {
   it('counts failed logins across instances: the limit holds whichever instance the attempts reach', async () => {
     const { a, b } = await cluster({ env: { LOGIN_FAILURES_PER_USER: '2' } });
     const attempt = (instance: Instance) =>
-      fetch(`${instance.url}/api/auth/login`, { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'wrong' }) });
+      fetch(`${instance.url}/api/auth/login`, {
+        method: 'POST',
+        headers: CSRF,
+        body: JSON.stringify({ username: 'alice', password: 'wrong' }),
+      });
     expect([(await attempt(a)).status, (await attempt(b)).status]).toEqual([401, 401]);
     const limited = await attempt(a);
-    expect({ status: limited.status, body: await limited.json(), retryAfter: Number(limited.headers.get('retry-after')) > 0 }).toEqual({
+    expect({
+      status: limited.status,
+      body: await limited.json(),
+      retryAfter: Number(limited.headers.get('retry-after')) > 0,
+    }).toEqual({
       status: 429,
       body: { error: 'rate_limited', message: 'Too many attempts; try again later' },
       retryAfter: true,
@@ -256,6 +339,9 @@ describeWithRedis('session mode with Redis, two instances', () => {
   it('reports Redis in /readyz', async () => {
     const { a } = await cluster();
     const res = await fetch(`${a.url}/readyz`);
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { idp: 'ok', redis: 'ok' } } });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { idp: 'ok', redis: 'ok' } },
+    });
   });
 });

@@ -11,7 +11,8 @@ import { DisposableRedis, redisServerInstalled } from '../support/redis-server.j
 const SUITE = 'Redis outage';
 const installed = await redisServerInstalled();
 if (!installed) {
-  if (process.env.CI === 'true') throw new Error(`${SUITE}: redis-server is required under CI=true and is not installed`);
+  if (process.env.CI === 'true')
+    throw new Error(`${SUITE}: redis-server is required under CI=true and is not installed`);
   console.warn(`SKIPPED ${SUITE}: redis-server is not installed`);
 }
 const describeWithRedisServer = installed ? describe : describe.skip;
@@ -34,7 +35,13 @@ beforeAll(async () => {
   const logs = captureLogs();
   client = connectRedis(redis.url, logs.logger);
   redisLogs = logs;
-  gateway = buildTestGateway({ idpUrl: idp.url, mode: 'session', clock, env: { REDIS_URL: redis.url }, redis: { client, keyPrefix: 'authgate:' } });
+  gateway = buildTestGateway({
+    idpUrl: idp.url,
+    mode: 'session',
+    clock,
+    env: { REDIS_URL: redis.url },
+    redis: { client, keyPrefix: 'authgate:' },
+  });
   server = await listen(gateway.app);
 });
 afterAll(async () => {
@@ -45,11 +52,20 @@ afterAll(async () => {
   await idp.close();
 });
 
-async function timed(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; ms: number; retryAfter: string | null; cookie: string | null }> {
+async function timed(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: unknown; ms: number; retryAfter: string | null; cookie: string | null }> {
   const started = performance.now();
   const res = await fetch(`${server.url}${path}`, init);
   const body: unknown = await res.json();
-  return { status: res.status, body, ms: performance.now() - started, retryAfter: res.headers.get('retry-after'), cookie: res.headers.get('set-cookie') };
+  return {
+    status: res.status,
+    body,
+    ms: performance.now() - started,
+    retryAfter: res.headers.get('retry-after'),
+    cookie: res.headers.get('set-cookie'),
+  };
 }
 
 async function until(condition: () => Promise<boolean>, ms: number): Promise<void> {
@@ -64,7 +80,11 @@ describeWithRedisServer('when Redis goes away', () => {
   let cookie = '';
   beforeAll(async () => {
     await until(async () => client.isReady, 5000);
-    const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'alice-password' }) });
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: CSRF,
+      body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+    });
     expect(res.status).toBe(200);
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   });
@@ -76,19 +96,33 @@ describeWithRedisServer('when Redis goes away', () => {
       ['/api/auth/me', { headers: { cookie } }],
       ['/api/auth/session', { headers: { cookie } }],
       ['/api/auth/refresh-token', { method: 'POST', headers: { ...CSRF, cookie } }],
-      ['/api/auth/login', { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'alice-password' }) }],
+      [
+        '/api/auth/login',
+        { method: 'POST', headers: CSRF, body: JSON.stringify({ username: 'alice', password: 'alice-password' }) },
+      ],
     ] as const) {
       const answer = await timed(path, init);
-      expect({ path, status: answer.status, body: answer.body, retryAfter: answer.retryAfter, cookie: answer.cookie }).toEqual({ path, status: 503, body: STORE_DOWN, retryAfter: '1', cookie: null });
+      expect({
+        path,
+        status: answer.status,
+        body: answer.body,
+        retryAfter: answer.retryAfter,
+        cookie: answer.cookie,
+      }).toEqual({ path, status: 503, body: STORE_DOWN, retryAfter: '1', cookie: null });
       expect(answer.ms).toBeLessThan(1000);
     }
     const ready = await timed('/readyz');
-    expect({ status: ready.status, body: ready.body }).toEqual({ status: 503, body: { error: 'session_store_unavailable', message: 'Not ready: Redis does not answer' } });
+    expect({ status: ready.status, body: ready.body }).toEqual({
+      status: 503,
+      body: { error: 'session_store_unavailable', message: 'Not ready: Redis does not answer' },
+    });
 
     await redis.restart();
     await until(async () => (await timed('/api/auth/me', { headers: { cookie } })).status === 200, 5000);
     // The session outlived the outage (Redis kept it in its append-only file): same cookie, same user.
-    expect((await timed('/api/auth/me', { headers: { cookie } })).body).toEqual({ user: expect.objectContaining({ username: 'alice' }) });
+    expect((await timed('/api/auth/me', { headers: { cookie } })).body).toEqual({
+      user: expect.objectContaining({ username: 'alice' }),
+    });
     expect((await timed('/readyz')).status).toBe(200);
     expect(redisLogs.events('redis.unavailable')).toHaveLength(1);
     expect(redisLogs.events('redis.recovered')).toHaveLength(1);

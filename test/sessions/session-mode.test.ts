@@ -22,7 +22,13 @@ function lastRefreshToken(): string {
 }
 
 const CSRF = { 'X-CSRF': '1' };
-const ALICE = { sub: expect.any(String), username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: expect.arrayContaining(['user']) };
+const ALICE = {
+  sub: expect.any(String),
+  username: 'alice',
+  email: 'alice@example.test',
+  name: 'Alice Liddell',
+  roles: expect.arrayContaining(['user']),
+};
 const JWT = /eyJ[\w-]+\.[\w-]+\./;
 
 function sessionGateway(env: Record<string, string> = {}, clock = new MovableClock()) {
@@ -31,7 +37,10 @@ function sessionGateway(env: Record<string, string> = {}, clock = new MovableClo
 
 async function loginAs(app: Parameters<typeof request.agent>[0], username = 'alice') {
   const agent = request.agent(app);
-  const res = await agent.post('/api/auth/login').set(CSRF).send({ username, password: `${username}-password` });
+  const res = await agent
+    .post('/api/auth/login')
+    .set(CSRF)
+    .send({ username, password: `${username}-password` });
   expect(res.status).toBe(200);
   return { agent, res, cookie: (res.headers['set-cookie'] as unknown as string[])[0] ?? '' };
 }
@@ -42,10 +51,17 @@ describe('session mode: password login', () => {
     const { app } = sessionGateway({}, clock);
     provider.clearSeen();
     const before = clock.now();
-    const res = await request(app).post('/api/auth/login').set(CSRF).send({ username: 'alice', password: 'alice-password' });
+    const res = await request(app)
+      .post('/api/auth/login')
+      .set(CSRF)
+      .send({ username: 'alice', password: 'alice-password' });
     const after = clock.now();
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Login successful', user: ALICE, session: { expires_at: expect.any(String), access_expires_at: expect.any(String) } });
+    expect(res.body).toEqual({
+      message: 'Login successful',
+      user: ALICE,
+      session: { expires_at: expect.any(String), access_expires_at: expect.any(String) },
+    });
     // The demo realm: access tokens for 300 s, refresh tokens (so the session) for 1800 s, from some moment of the
     // login (a real Keycloak may take seconds to hash a password), less the second the provider may round off.
     const { expires_at, access_expires_at } = res.body.session as { expires_at: string; access_expires_at: string };
@@ -53,7 +69,9 @@ describe('session mode: password login', () => {
     expect(Date.parse(access_expires_at) - after).toBeLessThanOrEqual(300_000);
     expect(Date.parse(expires_at) - before).toBeGreaterThanOrEqual(1_799_000);
     expect(Date.parse(expires_at) - after).toBeLessThanOrEqual(1_800_000);
-    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(/^authgate\.sid=s%3A[\w%.-]+; Path=\/; HttpOnly; SameSite=Strict$/)]);
+    expect(res.headers['set-cookie']).toEqual([
+      expect.stringMatching(/^authgate\.sid=s%3A[\w%.-]+; Path=\/; HttpOnly; SameSite=Strict$/),
+    ]);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(JSON.stringify(res.headers) + res.text).not.toMatch(JWT);
     expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'password', status: 200 })]);
@@ -66,18 +84,28 @@ describe('session mode: password login', () => {
       .set({ ...CSRF, 'X-Forwarded-Proto': 'https', Origin: 'https://app.example.com' })
       .send({ username: 'alice', password: 'alice-password' });
     expect(res.status).toBe(200);
-    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(/^__Host-authgate\.sid=s%3A[\w%.-]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/)]);
+    expect(res.headers['set-cookie']).toEqual([
+      expect.stringMatching(/^__Host-authgate\.sid=s%3A[\w%.-]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/),
+    ]);
   });
 
   it('gives a new session id at login, and the id from before the login is worth nothing', async () => {
     const { app } = sessionGateway();
     const first = await loginAs(app);
-    const second = await first.agent.post('/api/auth/login').set(CSRF).send({ username: 'admin', password: 'admin-password' });
+    const second = await first.agent
+      .post('/api/auth/login')
+      .set(CSRF)
+      .send({ username: 'admin', password: 'admin-password' });
     expect(second.status).toBe(200);
     const secondCookie = (second.headers['set-cookie'] as unknown as string[])[0] ?? '';
     expect(secondCookie.split(';')[0]).not.toBe(first.cookie.split(';')[0]);
-    const old = await request(app).get('/api/auth/me').set('Cookie', first.cookie.split(';')[0] ?? '');
-    expect({ status: old.status, body: old.body }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+    const old = await request(app)
+      .get('/api/auth/me')
+      .set('Cookie', first.cookie.split(';')[0] ?? '');
+    expect({ status: old.status, body: old.body }).toEqual({
+      status: 401,
+      body: { error: 'unauthenticated', message: 'Authentication is required' },
+    });
     const me = await first.agent.get('/api/auth/me');
     expect(me.body).toEqual({ user: expect.objectContaining({ username: 'admin' }) });
   });
@@ -97,11 +125,19 @@ describe('session mode: who is logged in', () => {
   it('says authenticated:false without a session, and the user and session end with one', async () => {
     const { app } = sessionGateway();
     const anonymous = await request(app).get('/api/auth/session');
-    expect({ status: anonymous.status, body: anonymous.body, cookie: anonymous.headers['set-cookie'] }).toEqual({ status: 200, body: { authenticated: false }, cookie: undefined });
+    expect({ status: anonymous.status, body: anonymous.body, cookie: anonymous.headers['set-cookie'] }).toEqual({
+      status: 200,
+      body: { authenticated: false },
+      cookie: undefined,
+    });
     const { agent, res } = await loginAs(app);
     const session = await agent.get('/api/auth/session');
     expect(session.status).toBe(200);
-    expect(session.body).toEqual({ authenticated: true, user: ALICE, expires_at: (res.body as { session: { expires_at: string } }).session.expires_at });
+    expect(session.body).toEqual({
+      authenticated: true,
+      user: ALICE,
+      expires_at: (res.body as { session: { expires_at: string } }).session.expires_at,
+    });
   });
 
   it('answers /me with the user from the session, with no provider call while the access token is fresh', async () => {
@@ -125,7 +161,10 @@ describe('session mode: who is logged in', () => {
         void refresh.set('Cookie', cookie);
       }
       for (const res of [await me, await refresh]) {
-        expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } });
+        expect({ status: res.status, body: res.body }).toEqual({
+          status: 401,
+          body: { error: 'unauthenticated', message: 'Authentication is required' },
+        });
       }
     }
   });
@@ -140,10 +179,17 @@ describe('session mode: refresh', () => {
     provider.clearSeen();
     const res = await agent.post('/api/auth/refresh-token').set(CSRF);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Token refreshed successfully', session: { expires_at: expect.any(String), access_expires_at: expect.any(String) } });
-    expect(Date.parse((res.body as { session: { access_expires_at: string } }).session.access_expires_at) - clock.now()).toBeGreaterThan(298_000);
+    expect(res.body).toEqual({
+      message: 'Token refreshed successfully',
+      session: { expires_at: expect.any(String), access_expires_at: expect.any(String) },
+    });
+    expect(
+      Date.parse((res.body as { session: { access_expires_at: string } }).session.access_expires_at) - clock.now(),
+    ).toBeGreaterThan(298_000);
     expect(res.text).not.toMatch(JWT);
-    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 })]);
+    expect(provider.seen).toEqual([
+      expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 }),
+    ]);
   });
 
   it('refreshes by itself when the access token is within the skew of expiry, once, and not before', async () => {
@@ -157,7 +203,9 @@ describe('session mode: refresh', () => {
     clock.advanceSeconds(2);
     const results = await Promise.all(Array.from({ length: 10 }, () => agent.get('/api/auth/me')));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 })]);
+    expect(provider.seen).toEqual([
+      expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 200 }),
+    ]);
     clock.advanceSeconds(200);
     expect((await agent.get('/api/auth/me')).status).toBe(200);
     expect(provider.seen).toHaveLength(1);
@@ -172,12 +220,23 @@ describe('session mode: refresh', () => {
     clock.advanceSeconds(290);
     provider.clearSeen();
     const res = await agent.get('/api/auth/me');
-    expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'session_expired', message: 'The session has expired; please log in again' } });
-    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/)]);
-    expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 400, error: 'invalid_grant' })]);
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 401,
+      body: { error: 'session_expired', message: 'The session has expired; please log in again' },
+    });
+    expect(res.headers['set-cookie']).toEqual([
+      expect.stringMatching(
+        /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/,
+      ),
+    ]);
+    expect(provider.seen).toEqual([
+      expect.objectContaining({ endpoint: 'token', grantType: 'refresh_token', status: 400, error: 'invalid_grant' }),
+    ]);
     const after = await agent.get('/api/auth/session');
     expect(after.body).toEqual({ authenticated: false });
-    expect(logs.events('auth.me.failed')).toEqual([expect.objectContaining({ error: 'session_expired', status: 401, reason: 'refresh_refused' })]);
+    expect(logs.events('auth.me.failed')).toEqual([
+      expect.objectContaining({ error: 'session_expired', status: 401, reason: 'refresh_refused' }),
+    ]);
   });
 
   it('keeps the session when the provider cannot be reached, answering 503, and refreshes once it is back', async () => {
@@ -187,7 +246,10 @@ describe('session mode: refresh', () => {
       mode: 'session',
       clock,
       // While "down", token calls fail the way the gateway's client reports a refused connection.
-      wrapFetch: (network) => (url, init) => (down && String(url).endsWith('/token') ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : network(url, init)),
+      wrapFetch: (network) => (url, init) =>
+        down && String(url).endsWith('/token')
+          ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          : network(url, init),
     });
     const { agent } = await loginAs(gateway.app);
     clock.advanceSeconds(290);
@@ -207,7 +269,9 @@ describe('session mode: refresh', () => {
     const clock = new MovableClock();
     const { app } = sessionGateway({ SESSION_MAX_AGE_SECONDS: '600' }, clock);
     const { agent, res: login } = await loginAs(app);
-    expect(Date.parse((login.body as { session: { expires_at: string } }).session.expires_at) - clock.now()).toBeLessThanOrEqual(600_000);
+    expect(
+      Date.parse((login.body as { session: { expires_at: string } }).session.expires_at) - clock.now(),
+    ).toBeLessThanOrEqual(600_000);
     const statuses: number[] = [];
     for (let i = 0; i < 3; i += 1) {
       clock.advanceSeconds(250);
@@ -227,10 +291,16 @@ describe('session mode: logout', () => {
     provider.clearSeen();
     const res = await agent.post('/api/auth/logout').set(CSRF);
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { message: 'Logged out' } });
-    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(/^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/)]);
+    expect(res.headers['set-cookie']).toEqual([
+      expect.stringMatching(
+        /^authgate\.sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/,
+      ),
+    ]);
     expect(provider.seen).toEqual([expect.objectContaining({ endpoint: 'logout', status: 204 })]);
     expect(await provider.sessionActive(refreshToken)).toBe(false);
-    const replay = await request(app).get('/api/auth/me').set('Cookie', cookie.split(';')[0] ?? '');
+    const replay = await request(app)
+      .get('/api/auth/me')
+      .set('Cookie', cookie.split(';')[0] ?? '');
     expect(replay.status).toBe(401);
   });
 

@@ -15,8 +15,20 @@ import { systemClock } from '../../src/support/clock.js';
 // pin what it relies on, so that an express-session or cookie-signature release that changes either fails here.
 
 const SECRET = 'a-session-secret-of-at-least-thirty-two-characters';
-const USER = { sub: 'f3a1c2d4', username: 'alice', email: 'alice@example.test', name: 'Alice Liddell', roles: ['user'] };
-const TOKENS = { access_token: 'eyJ.access.token', refresh_token: 'eyJ.refresh.token', expires_in: 300, refresh_expires_in: 1800, token_type: 'Bearer' as const };
+const USER = {
+  sub: 'f3a1c2d4',
+  username: 'alice',
+  email: 'alice@example.test',
+  name: 'Alice Liddell',
+  roles: ['user'],
+};
+const TOKENS = {
+  access_token: 'eyJ.access.token',
+  refresh_token: 'eyJ.refresh.token',
+  expires_in: 300,
+  refresh_expires_in: 1800,
+  token_type: 'Bearer' as const,
+};
 
 /** A session started by express-session as a login starts one; its id and the cookie the browser got. */
 async function loggedIn() {
@@ -61,7 +73,9 @@ describe.each([
       expect(found?.id).toBe(id);
       expect(found?.summary).toEqual(expect.objectContaining({ user: USER, version: 1 }));
       expect(found?.summary).not.toHaveProperty('accessToken');
-      expect(found?.state()).toEqual(expect.objectContaining({ accessToken: TOKENS.access_token, refreshToken: TOKENS.refresh_token }));
+      expect(found?.state()).toEqual(
+        expect.objectContaining({ accessToken: TOKENS.access_token, refreshToken: TOKENS.refresh_token }),
+      );
     }
   });
 
@@ -71,7 +85,8 @@ describe.each([
     await reader.read(withCookie(header));
     const foreign = `${cookie.name}=${encodeURIComponent(`s:${sign(id, cookieSigningSecret('another-secret-of-at-least-thirty-two-chars'))}`)}`;
     const altered = header.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
-    for (const forged of [foreign, altered, `${cookie.name}=${id}`]) expect(await reader.read(withCookie(forged))).toBeUndefined();
+    for (const forged of [foreign, altered, `${cookie.name}=${id}`])
+      expect(await reader.read(withCookie(forged))).toBeUndefined();
   });
 
   it('reads the store every time: a session removed or refreshed elsewhere is seen at once', async () => {
@@ -79,7 +94,12 @@ describe.each([
     const reader = new SessionReader(store, cookie.name, SECRET, { remember });
     const before = await reader.read(withCookie(header));
     const state = before?.state() as AuthState;
-    const refreshed: AuthState = { ...state, version: 2, accessToken: 'eyJ.newer.token', accessExpiresAt: state.accessExpiresAt + 60_000 };
+    const refreshed: AuthState = {
+      ...state,
+      version: 2,
+      accessToken: 'eyJ.newer.token',
+      accessExpiresAt: state.accessExpiresAt + 60_000,
+    };
     const stored = await store.read(id);
     expect(stored && (await store.replaceIfVersion(id, 1, withAuth(stored, refreshed)))).toBe('written');
     const after = await reader.read(withCookie(header));

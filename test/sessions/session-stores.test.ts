@@ -40,10 +40,16 @@ function session(version: number, accessToken: string): SessionData {
   return withAuth({ cookie: { originalMaxAge: null, path: '/', httpOnly: true } } as unknown as SessionData, auth);
 }
 
-const set = (store: VersionedSessionStore, sid: string, data: SessionData) => new Promise<void>((resolve, reject) => store.set(sid, data, (err) => (err ? reject(err) : resolve())));
+const set = (store: VersionedSessionStore, sid: string, data: SessionData) =>
+  new Promise<void>((resolve, reject) => store.set(sid, data, (err) => (err ? reject(err) : resolve())));
 
 const stores: [string, () => VersionedSessionStore][] = [['in memory', () => new MemorySessionStore({ codec, clock })]];
-if (redis) stores.push(['in Redis', () => new RedisSessionStore({ client: redis, codec, clock, logger: captureLogs().logger, prefix: `${prefix}sess:` })]);
+if (redis)
+  stores.push([
+    'in Redis',
+    () =>
+      new RedisSessionStore({ client: redis, codec, clock, logger: captureLogs().logger, prefix: `${prefix}sess:` }),
+  ]);
 
 describe.each(stores)('the session store %s', (_name, make) => {
   it('writes a refresh only over the version it read: a slow writer holding older state changes nothing', async () => {
@@ -77,9 +83,16 @@ describe('the session codec', () => {
 
   it('leaves a session in memory showing only its version when it is turned into JSON: one logged by mistake carries no token', () => {
     const data = session(5, 'at-secret-5');
-    expect(JSON.parse(JSON.stringify(data))).toEqual({ cookie: { originalMaxAge: null, path: '/', httpOnly: true }, auth: { version: 5 } });
+    expect(JSON.parse(JSON.stringify(data))).toEqual({
+      cookie: { originalMaxAge: null, path: '/', httpOnly: true },
+      auth: { version: 5 },
+    });
     // The store still gets all of it.
-    expect(authOf(codec.parse(codec.stringify(data)))).toMatchObject({ version: 5, accessToken: 'at-secret-5', refreshToken: 'rt-5' });
+    expect(authOf(codec.parse(codec.stringify(data)))).toMatchObject({
+      version: 5,
+      accessToken: 'at-secret-5',
+      refreshToken: 'rt-5',
+    });
   });
 });
 

@@ -58,7 +58,11 @@ describe('the in-memory key-value store', () => {
     await store.set('second', '1', 600_000);
     await store.get('first');
     await store.set('third', '1', 600_000);
-    expect([await store.get('first'), await store.get('second'), await store.get('third')]).toEqual(['1', undefined, '1']);
+    expect([await store.get('first'), await store.get('second'), await store.get('third')]).toEqual([
+      '1',
+      undefined,
+      '1',
+    ]);
   });
 
   it('stores nothing for a TTL of zero or less, and a write with one removes the value there', async () => {

@@ -5,7 +5,10 @@
 export class Browser {
   private readonly jars = new Map<string, Map<string, string>>();
 
-  async go(url: string | URL, init: { method?: string; headers?: Record<string, string>; form?: Record<string, string>; json?: unknown } = {}): Promise<Response> {
+  async go(
+    url: string | URL,
+    init: { method?: string; headers?: Record<string, string>; form?: Record<string, string>; json?: unknown } = {},
+  ): Promise<Response> {
     const target = new URL(url);
     const headers: Record<string, string> = { ...init.headers };
     const cookie = this.cookieHeader(target);
@@ -18,7 +21,12 @@ export class Browser {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(target, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), redirect: 'manual', headers, ...(body === undefined ? {} : { body }) });
+    const res = await fetch(target, {
+      method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+      redirect: 'manual',
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     this.store(target, res.headers.getSetCookie());
     return res;
   }
@@ -51,7 +59,9 @@ export class Browser {
       const at = pair.indexOf('=');
       const name = pair.slice(0, at);
       const value = pair.slice(at + 1);
-      const expired = attributes.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now()));
+      const expired = attributes.some(
+        (a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now()),
+      );
       if (!value || expired) jar.delete(name);
       else jar.set(name, value);
     }

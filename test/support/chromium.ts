@@ -12,7 +12,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export function chromiumAvailable(suite: string): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env.CI === 'true') throw new Error(`${suite}: Chromium is required under CI=true and is missing at ${CHROMIUM} (apt-get install -y chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `${suite}: Chromium is required under CI=true and is missing at ${CHROMIUM} (apt-get install -y chromium)`,
+    );
   console.warn(`SKIPPED ${suite}: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   return false;
 }
@@ -22,6 +25,14 @@ export async function launchChromium(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'authgate-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }

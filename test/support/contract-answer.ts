@@ -17,7 +17,9 @@ export function contractProblems(answer: RawAnswer, secrets: readonly string[], 
   const text = answer.body.toString('utf8');
   // The caller's own well-formed X-Request-Id comes back by design, whatever it says.
   const { 'x-request-id': _echoed, ...headers } = answer.headers;
-  for (const secret of secrets) if (text.includes(secret) || JSON.stringify(headers).includes(secret)) problems.push(`the secret ${secret} in the answer`);
+  for (const secret of secrets)
+    if (text.includes(secret) || JSON.stringify(headers).includes(secret))
+      problems.push(`the secret ${secret} in the answer`);
   if (answer.status >= 400) {
     if (STACK_TRACE.test(text)) problems.push('a stack trace in the body');
     // An answer to HEAD has the headers of the one to GET, and no body.
@@ -27,7 +29,9 @@ export function contractProblems(answer: RawAnswer, secrets: readonly string[], 
 }
 
 function contentTypeProblems(answer: RawAnswer): string[] {
-  return answer.headers['content-type'] === 'application/json; charset=utf-8' ? [] : [`Content-Type ${String(answer.headers['content-type'])}`];
+  return answer.headers['content-type'] === 'application/json; charset=utf-8'
+    ? []
+    : [`Content-Type ${String(answer.headers['content-type'])}`];
 }
 
 function errorBodyProblems(answer: RawAnswer, text: string): string[] {
@@ -39,16 +43,29 @@ function errorBodyProblems(answer: RawAnswer, text: string): string[] {
   } catch {
     return [`a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`];
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [`a body that is not an object: ${text.slice(0, 200)}`];
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return [`a body that is not an object: ${text.slice(0, 200)}`];
   const { error, message, details, ...rest } = body as Record<string, unknown>;
   const problems: string[] = [];
   if (Object.keys(rest).length > 0) problems.push(`unexpected fields ${Object.keys(rest).join(', ')}`);
-  if (typeof error !== 'string' || !(error in ERROR_CODES)) return [...problems, `error ${JSON.stringify(error)} is not a contract code`];
-  if (ERROR_CODES[error as ErrorCode].status !== answer.status) problems.push(`${error} answered with ${answer.status}, the contract says ${ERROR_CODES[error as ErrorCode].status}`);
+  if (typeof error !== 'string' || !(error in ERROR_CODES))
+    return [...problems, `error ${JSON.stringify(error)} is not a contract code`];
+  if (ERROR_CODES[error as ErrorCode].status !== answer.status)
+    problems.push(
+      `${error} answered with ${answer.status}, the contract says ${ERROR_CODES[error as ErrorCode].status}`,
+    );
   if (typeof message !== 'string' || message.length === 0) problems.push('no message');
   if (details !== undefined) {
     if (error !== 'invalid_request') problems.push(`details on ${error}`);
-    const wellFormed = Array.isArray(details) && details.every((d) => d !== null && typeof d === 'object' && Object.keys(d).sort().join() === 'field,problem' && Object.values(d).every((v) => typeof v === 'string'));
+    const wellFormed =
+      Array.isArray(details) &&
+      details.every(
+        (d) =>
+          d !== null &&
+          typeof d === 'object' &&
+          Object.keys(d).sort().join() === 'field,problem' &&
+          Object.values(d).every((v) => typeof v === 'string'),
+      );
     if (!wellFormed) problems.push(`details ${JSON.stringify(details).slice(0, 200)}`);
   }
   return problems;
@@ -56,6 +73,7 @@ function errorBodyProblems(answer: RawAnswer, text: string): string[] {
 
 function rawValues(answer: RawAnswer, name: string): string[] {
   const values: string[] = [];
-  for (let i = 0; i < answer.rawHeaders.length; i += 2) if (answer.rawHeaders[i]?.toLowerCase() === name) values.push(answer.rawHeaders[i + 1] ?? '');
+  for (let i = 0; i < answer.rawHeaders.length; i += 2)
+    if (answer.rawHeaders[i]?.toLowerCase() === name) values.push(answer.rawHeaders[i + 1] ?? '');
   return values;
 }

@@ -7,5 +7,10 @@ import type fc from 'fast-check';
 export function replayable<T>(numRuns: number, examples: T[] = []): fc.Parameters<T> {
   const seed = process.env.FC_SEED;
   const path = process.env.FC_PATH;
-  return { numRuns, examples, ...(seed === undefined ? {} : { seed: Number(seed) }), ...(path === undefined ? {} : { path }) };
+  return {
+    numRuns,
+    examples,
+    ...(seed === undefined ? {} : { seed: Number(seed) }),
+    ...(path === undefined ? {} : { path }),
+  };
 }

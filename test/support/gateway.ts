@@ -42,7 +42,14 @@ export interface TestGatewayOptions {
 }
 
 /** The gateway exactly as production builds it, pointed at a provider the test started, with logs captured. */
-export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(), wrapFetch, redis, mode = 'token' }: TestGatewayOptions): TestGateway {
+export function buildTestGateway({
+  idpUrl,
+  env = {},
+  clock = new MovableClock(),
+  wrapFetch,
+  redis,
+  mode = 'token',
+}: TestGatewayOptions): TestGateway {
   const config = loadConfig({
     env: {
       NODE_ENV: 'test',
@@ -81,6 +88,16 @@ export function buildTestGateway({ idpUrl, env = {}, clock = new MovableClock(),
     ...(redis ? { redisClient: redis.client, keyPrefix: redis.keyPrefix } : {}),
   });
   const sessions = createSessionStore(stores, { codec, clock, logger: logs.logger });
-  const app = createApp({ config, identityProvider: keycloak, accountDirectory, stores, sessions, codec, logger: logs.logger, clock, requestContext });
+  const app = createApp({
+    config,
+    identityProvider: keycloak,
+    accountDirectory,
+    stores,
+    sessions,
+    codec,
+    logger: logs.logger,
+    clock,
+    requestContext,
+  });
   return { app, config, logs, clock, keycloak, stores, sessions, codec };
 }

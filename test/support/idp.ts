@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { createLogger } from '../../src/observability/logger.js';
-import { loadRealmFile, startDevIdp, type DevIdp, type DevIdpOptions, type Realm, type RealmFile } from '../../src/dev-idp/index.js';
+import {
+  loadRealmFile,
+  startDevIdp,
+  type DevIdp,
+  type DevIdpOptions,
+  type Realm,
+  type RealmFile,
+} from '../../src/dev-idp/index.js';
 import { projectRoot } from '../../src/support/project-root.js';
 import { Writable } from 'node:stream';
 
@@ -9,7 +16,9 @@ export async function demoRealm(): Promise<Realm> {
 }
 
 /** The embedded IdP on an ephemeral port, seeded from the demo realm (optionally changed by the test). */
-export async function startTestIdp(options: Partial<Omit<DevIdpOptions, 'realm'>> & { realm?: (realm: Realm) => RealmFile } = {}): Promise<DevIdp> {
+export async function startTestIdp(
+  options: Partial<Omit<DevIdpOptions, 'realm'>> & { realm?: (realm: Realm) => RealmFile } = {},
+): Promise<DevIdp> {
   const realm = await demoRealm();
   const { realm: change, ...rest } = options;
   return startDevIdp({

@@ -1,5 +1,14 @@
 import { createHmac, createPublicKey, type JsonWebKey } from 'node:crypto';
-import { CompactSign, exportJWK, exportSPKI, FlattenedSign, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import {
+  CompactSign,
+  exportJWK,
+  exportSPKI,
+  FlattenedSign,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { publicJwk } from '../../src/dev-idp/keys.js';
 
@@ -26,7 +35,12 @@ export function decodeSegment<T = Record<string, unknown>>(value: string): T {
  * Signs any header and any payload bytes with jose: the payload need not be a JWT claims set, the header may carry
  * anything. `crit` names the extensions jose must let through when signing (it refuses unknown ones otherwise).
  */
-export async function signRaw(header: Header, payload: unknown, key: CryptoKey | Uint8Array, crit: Record<string, boolean> = {}): Promise<string> {
+export async function signRaw(
+  header: Header,
+  payload: unknown,
+  key: CryptoKey | Uint8Array,
+  crit: Record<string, boolean> = {},
+): Promise<string> {
   const bytes = payload instanceof Uint8Array ? payload : new TextEncoder().encode(JSON.stringify(payload));
   return new CompactSign(bytes).setProtectedHeader(header as { alg: string }).sign(key, { crit });
 }
@@ -42,14 +56,20 @@ export async function signRs256Text(headerText: string, payload: unknown, key: C
 }
 
 /** The same private key for another algorithm of its family (RS512, PS256, ...): the JWK's own `alg` would pin it. */
-export async function signWithJwk(privateJwk: JWK, header: Header & { alg: string }, payload: unknown): Promise<string> {
+export async function signWithJwk(
+  privateJwk: JWK,
+  header: Header & { alg: string },
+  payload: unknown,
+): Promise<string> {
   const { alg: _pinned, ...jwk } = privateJwk;
   return signRaw(header, payload, (await importJWK(jwk, header.alg)) as CryptoKey);
 }
 
 /** A JWS with `b64: false` and a detached (empty) payload, the one compact form of an unencoded payload. */
 export async function signUnencodedDetached(header: Header, key: CryptoKey): Promise<string> {
-  const jws = await new FlattenedSign(new Uint8Array()).setProtectedHeader({ ...header, b64: false, crit: ['b64'] } as unknown as { alg: string }).sign(key);
+  const jws = await new FlattenedSign(new Uint8Array())
+    .setProtectedHeader({ ...header, b64: false, crit: ['b64'] } as unknown as { alg: string })
+    .sign(key);
   return `${jws.protected ?? ''}..${jws.signature}`;
 }
 
@@ -71,7 +91,12 @@ export interface RealmKeys {
 export async function realmKeys(idp: DevIdp): Promise<RealmKeys> {
   const { privateJwk } = idp.signingKey;
   if (!privateJwk.kid) throw new Error('the dev IdP key has no kid');
-  return { kid: privateJwk.kid, signing: (await importJWK(privateJwk, 'RS256')) as CryptoKey, privateJwk, published: publicJwk(idp.signingKey) };
+  return {
+    kid: privateJwk.kid,
+    signing: (await importJWK(privateJwk, 'RS256')) as CryptoKey,
+    privateJwk,
+    published: publicJwk(idp.signingKey),
+  };
 }
 
 /**
@@ -108,6 +133,13 @@ export interface AttackerKey {
 export async function attackerKey(): Promise<AttackerKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = createPublicKey(await exportSPKI(publicKey)).export({ format: 'jwk' }) as JWK;
-  const spkiDer = createPublicKey(await exportSPKI(publicKey)).export({ type: 'spki', format: 'der' }).toString('base64');
-  return { signing: privateKey, privateJwk: await exportJWK(privateKey), jwk: { ...jwk, alg: 'RS256', use: 'sig' }, spkiDer };
+  const spkiDer = createPublicKey(await exportSPKI(publicKey))
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
+  return {
+    signing: privateKey,
+    privateJwk: await exportJWK(privateKey),
+    jwk: { ...jwk, alg: 'RS256', use: 'sig' },
+    spkiDer,
+  };
 }

@@ -4,7 +4,17 @@ import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { MovableClock } from './clock.js';
 import { buildTestGateway, type TestGateway } from './gateway.js';
 import { startTestIdp } from './idp.js';
-import { attackerKey, decodeSegment, realmKeys, segments, signRaw, signRs256Text, type AttackerKey, type Header, type RealmKeys } from './jwt-forge.js';
+import {
+  attackerKey,
+  decodeSegment,
+  realmKeys,
+  segments,
+  signRaw,
+  signRs256Text,
+  type AttackerKey,
+  type Header,
+  type RealmKeys,
+} from './jwt-forge.js';
 import { listen, type Listening } from './listen.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 import { loginThrough, type IssuedTokens } from './tokens.js';
@@ -14,8 +24,14 @@ export interface Answer {
   body: unknown;
 }
 
-export const UNAUTHENTICATED: Answer = { status: 401, body: { error: 'unauthenticated', message: 'Authentication is required' } };
-export const TOKEN_EXPIRED: Answer = { status: 401, body: { error: 'token_expired', message: 'The access token has expired' } };
+export const UNAUTHENTICATED: Answer = {
+  status: 401,
+  body: { error: 'unauthenticated', message: 'Authentication is required' },
+};
+export const TOKEN_EXPIRED: Answer = {
+  status: 401,
+  body: { error: 'token_expired', message: 'The access token has expired' },
+};
 
 /**
  * What the JWT attack suites aim at: the token-mode gateway as production builds it, served on a loopback port in
@@ -47,12 +63,19 @@ export class JwtTarget {
     const idp = await startTestIdp({ now: () => clock.now() });
     const counts = { keySet: 0 };
     // Counts what reaches the provider's key set; the request itself goes through the gateway's own client untouched.
-    const counting = (network: Fetch): Fetch => (input, init) => {
-      if (String(input).endsWith('/protocol/openid-connect/certs')) counts.keySet += 1;
-      return network(input, init);
-    };
+    const counting =
+      (network: Fetch): Fetch =>
+      (input, init) => {
+        if (String(input).endsWith('/protocol/openid-connect/certs')) counts.keySet += 1;
+        return network(input, init);
+      };
     const gateway = buildTestGateway({ idpUrl: idp.url, clock, wrapFetch: counting });
-    const [served, realm, attacker, alice] = await Promise.all([listen(gateway.app), realmKeys(idp), attackerKey(), loginThrough(gateway.app)]);
+    const [served, realm, attacker, alice] = await Promise.all([
+      listen(gateway.app),
+      realmKeys(idp),
+      attackerKey(),
+      loginThrough(gateway.app),
+    ]);
     const site = await startRecordingServer({ keys: [attacker.jwk] });
     return new JwtTarget(idp, gateway, served, realm, attacker, site, clock, alice, counts);
   }
@@ -88,7 +111,8 @@ export class JwtTarget {
   /** Sends every token (fifty at a time) and expects the same whole answer to each; a failure shows the index. */
   async expectAll(tokens: string[], expected: Answer = UNAUTHENTICATED): Promise<void> {
     const answers: Answer[] = [];
-    for (let i = 0; i < tokens.length; i += 50) answers.push(...(await Promise.all(tokens.slice(i, i + 50).map((t) => this.bearer(t)))));
+    for (let i = 0; i < tokens.length; i += 50)
+      answers.push(...(await Promise.all(tokens.slice(i, i + 50).map((t) => this.bearer(t)))));
     expect(answers).toEqual(tokens.map(() => expected));
   }
 
@@ -145,7 +169,9 @@ export function describeAfterwards(target: () => JwtTarget): void {
       expect(t.keySetFetches).toBeLessThanOrEqual(3);
       expect(t.attackerSite.requests).toEqual([]);
       expect(t.tokensInLogs()).toEqual([]);
-      expect(t.gateway.logs.lines().filter((line) => typeof line.status === 'number' && line.status >= 500)).toEqual([]);
+      expect(t.gateway.logs.lines().filter((line) => typeof line.status === 'number' && line.status >= 500)).toEqual(
+        [],
+      );
       expect(Object.prototype).not.toHaveProperty('typ');
     });
   });

@@ -29,11 +29,17 @@ export interface KeepAliveLoad {
  * callers behind a connection pool do. A client stops at its first refused connection (the server stopped taking
  * new ones) or at `deadlineMs`.
  */
-export function keepAliveLoad(url: string, options: { clients: number; path: string; headers: Record<string, string>; deadlineMs: number }): KeepAliveLoad {
+export function keepAliveLoad(
+  url: string,
+  options: { clients: number; path: string; headers: Record<string, string>; deadlineMs: number },
+): KeepAliveLoad {
   const outcomes: Outcome[] = [];
   let stopped = false;
   const deadline = Date.now() + options.deadlineMs;
-  const clients = Array.from({ length: options.clients }, () => new Client(url, { pipelining: 1, connectTimeout: 2000, headersTimeout: 5000, bodyTimeout: 5000 }));
+  const clients = Array.from(
+    { length: options.clients },
+    () => new Client(url, { pipelining: 1, connectTimeout: 2000, headersTimeout: 5000, bodyTimeout: 5000 }),
+  );
 
   async function run(client: Client, index: number): Promise<void> {
     while (!stopped && Date.now() < deadline) {
@@ -87,5 +93,9 @@ function errorCode(err: unknown): string {
     if (typeof code === 'string') codes.push(code);
     current = (current as { cause?: unknown }).cause;
   }
-  return codes.find((code) => code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') ?? codes[0] ?? String(err);
+  return (
+    codes.find((code) => code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') ??
+    codes[0] ??
+    String(err)
+  );
 }

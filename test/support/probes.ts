@@ -23,11 +23,19 @@ export function normalise(answer: RawAnswer): NormalisedAnswer {
   const headers: NormalisedAnswer['headers'] = {};
   for (const [name, value] of Object.entries(answer.headers)) {
     if (VARYING_HEADERS.has(name)) continue;
-    headers[name] = Array.isArray(value) ? value.map(normaliseHeader) : value === undefined ? undefined : normaliseHeader(value);
+    headers[name] = Array.isArray(value)
+      ? value.map(normaliseHeader)
+      : value === undefined
+        ? undefined
+        : normaliseHeader(value);
   }
   const text = answer.body.toString('utf8');
   const isJson = (answer.headers['content-type'] ?? '').startsWith('application/json');
-  const body: unknown = isJson ? JSON.parse(text, (key, value: unknown) => (TOKEN_FIELDS.has(key) ? '<token>' : TIME_FIELDS.has(key) ? '<time>' : value)) : normaliseText(text);
+  const body: unknown = isJson
+    ? JSON.parse(text, (key, value: unknown) =>
+        TOKEN_FIELDS.has(key) ? '<token>' : TIME_FIELDS.has(key) ? '<time>' : value,
+      )
+    : normaliseText(text);
   return { status: answer.status, headers, body };
 }
 
@@ -57,7 +65,15 @@ function cookieOf(answer: RawAnswer): string {
 /** The same session-less requests in either mode. */
 async function common(port: number, csrf: Record<string, string>): Promise<Record<string, RawAnswer>> {
   return {
-    wrongPassword: await probe(port, wellFormed('POST', '/api/auth/login', { ...JSON_TYPE, ...csrf }, JSON.stringify({ username: PROBE_USER, password: 'wrong' }))),
+    wrongPassword: await probe(
+      port,
+      wellFormed(
+        'POST',
+        '/api/auth/login',
+        { ...JSON_TYPE, ...csrf },
+        JSON.stringify({ username: PROBE_USER, password: 'wrong' }),
+      ),
+    ),
     malformedBody: await probe(port, wellFormed('POST', '/api/auth/login', { ...JSON_TYPE, ...csrf }, '{"username":')),
     notFound: await probe(port, wellFormed('GET', '/api/auth/nope')),
     healthz: await probe(port, wellFormed('GET', '/healthz')),
@@ -69,12 +85,20 @@ async function common(port: number, csrf: Record<string, string>): Promise<Recor
 /** Token mode: a login, /me with its token, a refresh, a logout, /me with the logged-out token, and the rest. */
 export async function tokenModeProbes(port: number): Promise<Record<string, RawAnswer>> {
   const login = await probe(port, wellFormed('POST', '/api/auth/login', JSON_TYPE, LOGIN));
-  const token = (JSON.parse(login.body.toString('utf8')) as { token: { access_token: string; refresh_token: string } }).token;
+  const token = (JSON.parse(login.body.toString('utf8')) as { token: { access_token: string; refresh_token: string } })
+    .token;
   const bearer = { Authorization: `Bearer ${token.access_token}` };
   const me = await probe(port, wellFormed('GET', '/api/auth/me', bearer));
-  const refresh = await probe(port, wellFormed('POST', '/api/auth/refresh-token', JSON_TYPE, JSON.stringify({ refresh_token: token.refresh_token })));
-  const rotated = (JSON.parse(refresh.body.toString('utf8')) as { token: { refresh_token: string } }).token.refresh_token;
-  const logout = await probe(port, wellFormed('POST', '/api/auth/logout', { ...JSON_TYPE, ...bearer }, JSON.stringify({ refresh_token: rotated })));
+  const refresh = await probe(
+    port,
+    wellFormed('POST', '/api/auth/refresh-token', JSON_TYPE, JSON.stringify({ refresh_token: token.refresh_token })),
+  );
+  const rotated = (JSON.parse(refresh.body.toString('utf8')) as { token: { refresh_token: string } }).token
+    .refresh_token;
+  const logout = await probe(
+    port,
+    wellFormed('POST', '/api/auth/logout', { ...JSON_TYPE, ...bearer }, JSON.stringify({ refresh_token: rotated })),
+  );
   const meAfterLogout = await probe(port, wellFormed('GET', '/api/auth/me', bearer));
   return { login, me, refresh, logout, meAfterLogout, ...(await common(port, {})) };
 }
@@ -89,7 +113,10 @@ export async function sessionModeProbes(port: number): Promise<Record<string, Ra
     me: await probe(port, wellFormed('GET', '/api/auth/me', cookie)),
     refresh: await probe(port, wellFormed('POST', '/api/auth/refresh-token', { ...cookie, ...CSRF })),
     codeFlowStart: await probe(port, wellFormed('GET', '/api/auth/login?return_to=/app')),
-    forgedCallback: await probe(port, wellFormed('GET', '/api/auth/callback?state=forged&code=forged', { Cookie: 'authgate.login=other' })),
+    forgedCallback: await probe(
+      port,
+      wellFormed('GET', '/api/auth/callback?state=forged&code=forged', { Cookie: 'authgate.login=other' }),
+    ),
     noCsrf: await probe(port, wellFormed('POST', '/api/auth/login', JSON_TYPE, LOGIN)),
     logout: await probe(port, wellFormed('POST', '/api/auth/logout', { ...cookie, ...CSRF })),
     sessionAfterLogout: await probe(port, wellFormed('GET', '/api/auth/session', cookie)),

@@ -24,7 +24,12 @@ interface Selectors {
 
 const SELECTORS: Record<ProviderKind, Selectors> = {
   keycloak: { username: '#username', password: '#password', submit: '#kc-login', error: '#input-error-username' },
-  embedded: { username: 'input[name=username]', password: 'input[name=password]', submit: 'button[type=submit]', error: '[role=alert]' },
+  embedded: {
+    username: 'input[name=username]',
+    password: 'input[name=password]',
+    submit: 'button[type=submit]',
+    error: '[role=alert]',
+  },
 };
 
 export function providerLoginPage(provider: ProviderUnderTest): ProviderLoginPage {

@@ -22,19 +22,33 @@ export function providerTap(options: { adminDown?: boolean } = {}): ProviderTap 
   const refreshTokens: string[] = [];
   const calls: string[] = [];
   const answers: ProviderTap['answers'] = [];
-  const wrap = (network: Fetch): Fetch => async (input, init) => {
-    const url = String(input);
-    calls.push(url);
-    if (options.adminDown && new URL(url).pathname.startsWith('/admin/')) {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
-    }
-    const res = await network(input, init);
-    answers.push({ url, status: res.status });
-    if (url.endsWith('/protocol/openid-connect/token') && String(init?.body).includes('grant_type=password') && res.status === 200) {
-      const body = (await res.clone().json()) as { refresh_token?: unknown };
-      if (typeof body.refresh_token === 'string') refreshTokens.push(body.refresh_token);
-    }
-    return res;
+  const wrap =
+    (network: Fetch): Fetch =>
+    async (input, init) => {
+      const url = String(input);
+      calls.push(url);
+      if (options.adminDown && new URL(url).pathname.startsWith('/admin/')) {
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        });
+      }
+      const res = await network(input, init);
+      answers.push({ url, status: res.status });
+      if (
+        url.endsWith('/protocol/openid-connect/token') &&
+        String(init?.body).includes('grant_type=password') &&
+        res.status === 200
+      ) {
+        const body = (await res.clone().json()) as { refresh_token?: unknown };
+        if (typeof body.refresh_token === 'string') refreshTokens.push(body.refresh_token);
+      }
+      return res;
+    };
+  return {
+    wrap,
+    refreshTokens,
+    calls,
+    answers,
+    adminCalls: () => calls.filter((url) => new URL(url).pathname.startsWith('/admin/')),
   };
-  return { wrap, refreshTokens, calls, answers, adminCalls: () => calls.filter((url) => new URL(url).pathname.startsWith('/admin/')) };
 }

@@ -45,9 +45,14 @@ export function providerSuite(suite: string, ready = true): (name: string, fn: (
  * behaviour played). They are not part of the provider-independent set: on Keycloak they are not registered at all
  * (so CI=true sees nothing skipped) and the run says which and why.
  */
-export function onEmbeddedIdp(reason: string): { it: (name: string, fn: () => Promise<void>) => void; describe: (name: string, fn: () => void) => void } {
-  if (providerKind() === 'embedded') return { it: (name, fn) => it(name, fn), describe: (name, fn) => describe(name, fn) };
-  const leaveOut = (name: string) => console.log(`embedded dev IdP only, not part of the Keycloak tier: "${name}" (${reason})`);
+export function onEmbeddedIdp(reason: string): {
+  it: (name: string, fn: () => Promise<void>) => void;
+  describe: (name: string, fn: () => void) => void;
+} {
+  if (providerKind() === 'embedded')
+    return { it: (name, fn) => it(name, fn), describe: (name, fn) => describe(name, fn) };
+  const leaveOut = (name: string) =>
+    console.log(`embedded dev IdP only, not part of the Keycloak tier: "${name}" (${reason})`);
   return { it: leaveOut, describe: leaveOut };
 }
 
@@ -112,18 +117,27 @@ export async function providerUnderTest(options: ProviderOptions = {}): Promise<
 async function embeddedProvider(realm: RealmFile, options: ProviderOptions): Promise<ProviderUnderTest> {
   const clock = options.clock;
   const idp: DevIdp = await startTestIdp({ realm: () => realm, ...(clock ? { now: clock.now } : {}) });
-  const form = (extra: Record<string, string>) => new URLSearchParams({ client_id: CLIENT_ID, client_secret: DEMO_CLIENT_SECRET, ...extra });
+  const form = (extra: Record<string, string>) =>
+    new URLSearchParams({ client_id: CLIENT_ID, client_secret: DEMO_CLIENT_SECRET, ...extra });
   return new Provider('embedded', idp.url, idp.realmName, idp.issuer, {}, options, {
     sessionActive: async (refreshToken) => {
-      const res = await fetch(`${idp.issuer}/protocol/openid-connect/token/introspect`, { method: 'POST', body: form({ token: refreshToken, token_type_hint: 'refresh_token' }) });
+      const res = await fetch(`${idp.issuer}/protocol/openid-connect/token/introspect`, {
+        method: 'POST',
+        body: form({ token: refreshToken, token_type_hint: 'refresh_token' }),
+      });
       return ((await res.json()) as { active?: unknown }).active === true;
     },
     endSession: async (refreshToken) => {
-      const res = await fetch(`${idp.issuer}/protocol/openid-connect/logout`, { method: 'POST', body: form({ refresh_token: refreshToken }) });
-      if (res.status !== 204) throw new Error(`the embedded IdP did not end the session: ${res.status} ${await res.text()}`);
+      const res = await fetch(`${idp.issuer}/protocol/openid-connect/logout`, {
+        method: 'POST',
+        body: form({ refresh_token: refreshToken }),
+      });
+      if (res.status !== 204)
+        throw new Error(`the embedded IdP did not end the session: ${res.status} ${await res.text()}`);
     },
     pass: async (seconds) => {
-      if (!clock) throw new Error('the embedded IdP keeps the time of the clock it was given: pass providerUnderTest({ clock })');
+      if (!clock)
+        throw new Error('the embedded IdP keeps the time of the clock it was given: pass providerUnderTest({ clock })');
       clock.advanceSeconds(seconds);
     },
     close: () => idp.close(),
@@ -143,7 +157,10 @@ async function keycloakProvider(realm: RealmFile, options: ProviderOptions): Pro
   return new Provider('keycloak', url, name, realmAdmin.issuer, env, options, {
     sessionActive: async (refreshToken) => {
       const { sub, sid } = decodeJwt(refreshToken);
-      const sessions = await admin.call<{ id: string; clients: Record<string, string> }[]>('GET', `${base}/users/${sub}/sessions`);
+      const sessions = await admin.call<{ id: string; clients: Record<string, string> }[]>(
+        'GET',
+        `${base}/users/${sub}/sessions`,
+      );
       return sessions.some((s) => s.id === sid && Object.values(s.clients).includes(CLIENT_ID));
     },
     endSession: async (refreshToken) => {
@@ -228,7 +245,9 @@ class Provider implements ProviderUnderTest {
       const path = new URL(String(input)).pathname;
       const endpoint = PROVIDER_ENDPOINTS[path.slice(path.lastIndexOf('/') + 1)];
       if (!endpoint || !path.includes('/protocol/openid-connect/')) return res;
-      const form = new URLSearchParams(typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body.toString() : '');
+      const form = new URLSearchParams(
+        typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body.toString() : '',
+      );
       const entry: SeenRequest = { endpoint, status: res.status };
       const grantType = form.get('grant_type');
       const clientId = form.get('client_id');
@@ -242,7 +261,8 @@ class Provider implements ProviderUnderTest {
         const { error, error_description, refresh_token } = body as Record<string, unknown>;
         if (typeof error === 'string') entry.error = error;
         if (typeof error_description === 'string') entry.errorDescription = error_description;
-        if (endpoint === 'token' && res.status === 200 && typeof refresh_token === 'string') this.refreshTokens.push(refresh_token);
+        if (endpoint === 'token' && res.status === 200 && typeof refresh_token === 'string')
+          this.refreshTokens.push(refresh_token);
       }
       this.seen.push(entry);
       return res;

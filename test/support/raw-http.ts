@@ -55,22 +55,45 @@ export function sendRaw(port: number, bytes: Buffer, options: RawOptions = {}): 
       socket.destroy();
       resolve(answer);
     };
-    const req = httpRequest({ createConnection: () => transport, method: head ? 'HEAD' : 'GET', path: '/', setHost: false });
+    const req = httpRequest({
+      createConnection: () => transport,
+      method: head ? 'HEAD' : 'GET',
+      path: '/',
+      setHost: false,
+    });
     req.on('error', () => done(undefined));
     req.on('response', (res) => {
       // A server that could not read the method (a malformed request) may follow its answer with a body: not ours.
-      if (head) return done({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.alloc(0) });
+      if (head)
+        return done({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.alloc(0),
+        });
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => done(undefined));
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        done({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.concat(chunks),
+        }),
+      );
     });
     req.end();
   });
 }
 
 /** A well-formed HTTP/1.1 request, as a browser or a client library would send it. */
-export function wellFormed(method: string, target: string, headers: Record<string, string> = {}, body?: string): Buffer {
+export function wellFormed(
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Buffer {
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: localhost:3000', 'Connection: close'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);

@@ -9,7 +9,11 @@ export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * failure, never a silent skip; elsewhere the suite says it skipped.
  */
 export async function testRedis(suite: string): Promise<RedisClient | undefined> {
-  const client = createClient({ url: TEST_REDIS_URL, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  const client = createClient({
+    url: TEST_REDIS_URL,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy: false },
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -17,7 +21,10 @@ export async function testRedis(suite: string): Promise<RedisClient | undefined>
     return client as unknown as RedisClient;
   } catch (err) {
     client.destroy();
-    if (process.env.CI === 'true') throw new Error(`${suite}: Redis at ${TEST_REDIS_URL} is required under CI=true and does not answer (${String(err)})`);
+    if (process.env.CI === 'true')
+      throw new Error(
+        `${suite}: Redis at ${TEST_REDIS_URL} is required under CI=true and does not answer (${String(err)})`,
+      );
     console.warn(`SKIPPED ${suite}: no Redis at ${TEST_REDIS_URL} (set REDIS_URL, or start redis-server)`);
     return undefined;
   }

@@ -117,7 +117,11 @@ export class KeySetDetour {
     const certs = `${this.scripted.url}/realms/demo/protocol/openid-connect/certs`;
     switch (fault) {
       case 'a 500':
-        this.scripted.answer('jwks', { status: 500, body: '{"error":"unknown_error"}', contentType: 'application/json' });
+        this.scripted.answer('jwks', {
+          status: 500,
+          body: '{"error":"unknown_error"}',
+          contentType: 'application/json',
+        });
         this.target = certs;
         return;
       case 'no answer in time':

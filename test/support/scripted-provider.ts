@@ -42,11 +42,15 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
     const path = (req.url ?? '').split('?')[0] ?? '';
     requests.push({ method: req.method ?? '', path, body: Buffer.concat(chunks).toString('utf8') });
     const endpoint =
-      path === `/realms/${realm}/.well-known/openid-configuration` ? 'discovery'
-      : path === `${base}/certs` ? 'jwks'
-      : path === `${base}/token` ? 'token'
-      : path === `${base}/logout` ? 'logout'
-      : undefined;
+      path === `/realms/${realm}/.well-known/openid-configuration`
+        ? 'discovery'
+        : path === `${base}/certs`
+          ? 'jwks'
+          : path === `${base}/token`
+            ? 'token'
+            : path === `${base}/logout`
+              ? 'logout'
+              : undefined;
     const scripted = endpoint ? answers.get(endpoint) : undefined;
     if (scripted?.hang) {
       hanging.add(res);

@@ -9,7 +9,11 @@ export interface IssuedTokens {
 }
 
 /** Logs in through the gateway and returns the tokens, failing the test if the login does not succeed. */
-export async function loginThrough(app: Express, username = 'alice', password = `${username}-password`): Promise<IssuedTokens> {
+export async function loginThrough(
+  app: Express,
+  username = 'alice',
+  password = `${username}-password`,
+): Promise<IssuedTokens> {
   const res = await request(app).post('/api/auth/login').send({ username, password });
   expect(res.status).toBe(200);
   return res.body.token as IssuedTokens;

@@ -3,7 +3,15 @@ import { ApiError } from '../../errors/api-error.js';
 
 // Generous next to any real login or refresh body, small enough that a flood of them costs little memory.
 export const BODY_LIMIT = '64kb';
-const SECRET_QUERY_PARAMETERS = ['password', 'refresh_token', 'access_token', 'id_token', 'client_secret', 'token', 'code_verifier'];
+const SECRET_QUERY_PARAMETERS = [
+  'password',
+  'refresh_token',
+  'access_token',
+  'id_token',
+  'client_secret',
+  'token',
+  'code_verifier',
+];
 
 /** Only JSON and form bodies are read; anything else with a body is refused before it is parsed. */
 const requireKnownMediaType: RequestHandler = (req, _res, next) => {
@@ -43,5 +51,8 @@ export const refuseSecretsInQuery: RequestHandler = (req, _res, next) => {
 };
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+  );
 }

@@ -13,11 +13,21 @@ export function csrfProtection(allowedOrigins: readonly string[]): RequestHandle
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     if (req.get(HEADERS.csrf) !== CSRF_HEADER_VALUE) {
-      return next(new ApiError('csrf_rejected', { message: 'State-changing requests must carry the header X-CSRF: 1', logFields: { reason: 'missing_header' } }));
+      return next(
+        new ApiError('csrf_rejected', {
+          message: 'State-changing requests must carry the header X-CSRF: 1',
+          logFields: { reason: 'missing_header' },
+        }),
+      );
     }
     const origin = req.get('origin');
     if (origin !== undefined && !allowed.has(origin)) {
-      return next(new ApiError('csrf_rejected', { message: 'The request comes from an origin that is not allowed', logFields: { reason: 'origin_not_allowed', origin: origin.slice(0, 200) } }));
+      return next(
+        new ApiError('csrf_rejected', {
+          message: 'The request comes from an origin that is not allowed',
+          logFields: { reason: 'origin_not_allowed', origin: origin.slice(0, 200) },
+        }),
+      );
     }
     next();
   };

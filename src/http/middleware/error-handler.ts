@@ -10,7 +10,15 @@ const IDP_EVENTS: Partial<Record<string, string>> = {
   unauthorized_client: 'idp.client_rejected',
 };
 
-const REPRESENTATION_HEADERS = ['Content-Type', 'Content-Range', 'Content-Disposition', 'Content-Encoding', 'Content-Language', 'Last-Modified', 'ETag'];
+const REPRESENTATION_HEADERS = [
+  'Content-Type',
+  'Content-Range',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Content-Language',
+  'Last-Modified',
+  'ETag',
+];
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new ApiError('not_found'));
 
@@ -35,7 +43,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       cause: describeCause(apiError),
     });
     const idpEvent = IDP_EVENTS[apiError.code];
-    if (idpEvent) logger.log(apiError.code === 'unauthorized_client' ? 'error' : 'warn', idpEvent, { event: idpEvent, ...apiError.logFields });
+    if (idpEvent)
+      logger.log(apiError.code === 'unauthorized_client' ? 'error' : 'warn', idpEvent, {
+        event: idpEvent,
+        ...apiError.logFields,
+      });
     if (typeof apiError.logFields.securityEvent === 'string') {
       logger.warn(apiError.logFields.securityEvent, { event: apiError.logFields.securityEvent, path: req.path });
     }
@@ -59,7 +71,9 @@ function toApiError(err: unknown): ApiError {
   const clientFault = typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
   if (typeof e.type !== 'string' && !clientFault) return new ApiError('internal_error', { cause: err });
   // A type is one of body-parser's fixed names; a code (zlib's Z_DATA_ERROR) is a constant too. Never the message.
-  const logFields = { bodyError: typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : 'unreadable' };
+  const logFields = {
+    bodyError: typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : 'unreadable',
+  };
   switch (e.type) {
     case 'entity.too.large':
       return new ApiError('payload_too_large', { logFields });
@@ -82,6 +96,7 @@ function describeCause(error: ApiError): Record<string, string> | undefined {
   if (error.cause === undefined) return undefined;
   // The stack is useful for our own faults only; for the provider's, the chain of messages says it all.
   const described: Record<string, string> = { chain: describeError(error.cause) };
-  if (error.code === 'internal_error' && error.cause instanceof Error && error.cause.stack) described.stack = error.cause.stack;
+  if (error.code === 'internal_error' && error.cause instanceof Error && error.cause.stack)
+    described.stack = error.cause.stack;
   return described;
 }

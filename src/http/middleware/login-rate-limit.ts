@@ -53,7 +53,10 @@ export function loginRateLimit(options: LoginRateLimitOptions): RequestHandler[]
   const accountStore = options.store?.('login-user') ?? new MemoryStore();
   // What express-rate-limit does for a store it is given; rate-limit-redis loads its scripts here.
   Promise.resolve(accountStore.init?.({ windowMs } as Options)).catch((err: unknown) => {
-    options.logger.warn('the login rate-limit store did not initialise; it retries on first use', { event: 'rate_limit.store_init_failed', error: String(err) });
+    options.logger.warn('the login rate-limit store did not initialise; it retries on first use', {
+      event: 'rate_limit.store_init_failed',
+      error: String(err),
+    });
   });
   const budget = new LoginBudget({
     limit: options.failuresPerUser,

@@ -21,7 +21,10 @@ export function body(schema: z.ZodType): Json {
   delete (jsonSchema as Json).$schema;
   return {
     required: true,
-    content: { 'application/json': { schema: jsonSchema }, 'application/x-www-form-urlencoded': { schema: jsonSchema } },
+    content: {
+      'application/json': { schema: jsonSchema },
+      'application/x-www-form-urlencoded': { schema: jsonSchema },
+    },
   };
 }
 
@@ -45,7 +48,9 @@ export function errors(codes: ErrorCode[]): Json {
         content: {
           'application/json': {
             schema: ref('Error'),
-            examples: Object.fromEntries(group.map((code) => [code, { value: { error: code, message: ERROR_CODES[code].message } }])),
+            examples: Object.fromEntries(
+              group.map((code) => [code, { value: { error: code, message: ERROR_CODES[code].message } }]),
+            ),
           },
         },
       },
@@ -55,5 +60,7 @@ export function errors(codes: ErrorCode[]): Json {
 
 /** Every code with its status and message, for the Error schema's description. */
 export function catalogue(): string {
-  return ALL_ERROR_CODES.map((code) => `\`${code}\` (${ERROR_CODES[code].status}): ${ERROR_CODES[code].message}`).join('; ');
+  return ALL_ERROR_CODES.map((code) => `\`${code}\` (${ERROR_CODES[code].status}): ${ERROR_CODES[code].message}`).join(
+    '; ',
+  );
 }

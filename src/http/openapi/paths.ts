@@ -15,11 +15,23 @@ export function paths(): Json {
         requestBody: body(loginBody),
         responses: {
           200: ok('Logged in', { oneOf: [ref('TokenModeLogin'), ref('SessionModeLogin')] }),
-          ...errors(['credentials_required', 'invalid_scope', 'invalid_credentials', 'account_disabled', 'account_not_ready', 'csrf_rejected', 'rate_limited', 'session_store_unavailable', ...BODY_FAILURES, ...IDP_FAILURES]),
+          ...errors([
+            'credentials_required',
+            'invalid_scope',
+            'invalid_credentials',
+            'account_disabled',
+            'account_not_ready',
+            'csrf_rejected',
+            'rate_limited',
+            'session_store_unavailable',
+            ...BODY_FAILURES,
+            ...IDP_FAILURES,
+          ]),
         },
       },
       get: {
-        summary: "Session mode: start a login at the provider's page (authorization code flow with PKCE S256, state and nonce)",
+        summary:
+          "Session mode: start a login at the provider's page (authorization code flow with PKCE S256, state and nonce)",
         parameters: [
           {
             name: 'return_to',
@@ -31,7 +43,10 @@ export function paths(): Json {
           },
         ],
         responses: {
-          302: { description: "to the provider's authorization endpoint; sets the short-lived `authgate.login` cookie (SameSite=Lax)" },
+          302: {
+            description:
+              "to the provider's authorization endpoint; sets the short-lived `authgate.login` cookie (SameSite=Lax)",
+          },
           ...errors(['invalid_request', 'session_store_unavailable', ...IDP_FAILURES]),
         },
       },
@@ -39,7 +54,12 @@ export function paths(): Json {
     [AUTH_PATHS.callback]: {
       get: {
         summary: 'Session mode: where the provider sends the browser back; creates the session',
-        parameters: ['code', 'state', 'iss', 'error'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+        parameters: ['code', 'state', 'iss', 'error'].map((name) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+        })),
         responses: {
           302: { description: 'to `return_to`, with the session cookie set' },
           ...errors(['invalid_request', 'session_store_unavailable', ...IDP_FAILURES]),
@@ -57,7 +77,11 @@ export function paths(): Json {
               {
                 type: 'object',
                 required: ['authenticated', 'user', 'expires_at'],
-                properties: { authenticated: { const: true }, user: ref('User'), expires_at: { type: 'string', format: 'date-time' } },
+                properties: {
+                  authenticated: { const: true },
+                  user: ref('User'),
+                  expires_at: { type: 'string', format: 'date-time' },
+                },
               },
             ],
           }),
@@ -105,7 +129,14 @@ export function paths(): Json {
             required: ['message'],
             properties: { message: { const: SUCCESS_MESSAGES.logout } } satisfies Record<keyof LogoutAnswer, Json>,
           }),
-          ...errors(['refresh_token_required', 'invalid_grant', 'csrf_rejected', 'session_store_unavailable', ...BODY_FAILURES, ...IDP_FAILURES]),
+          ...errors([
+            'refresh_token_required',
+            'invalid_grant',
+            'csrf_rejected',
+            'session_store_unavailable',
+            ...BODY_FAILURES,
+            ...IDP_FAILURES,
+          ]),
         },
       },
     },
@@ -118,13 +149,27 @@ export function paths(): Json {
           `\`${HEADERS.sessionRefreshed}: 1\`.`,
         security: [{ bearer: [] }, { sessionCookie: [] }],
         responses: {
-          200: ok('The user', { type: 'object', required: ['user'], properties: { user: ref('User') } satisfies Record<keyof MeAnswer, Json> }),
-          ...errors(['unauthenticated', 'token_expired', 'token_revoked', 'session_expired', 'session_store_unavailable', ...IDP_FAILURES]),
+          200: ok('The user', {
+            type: 'object',
+            required: ['user'],
+            properties: { user: ref('User') } satisfies Record<keyof MeAnswer, Json>,
+          }),
+          ...errors([
+            'unauthenticated',
+            'token_expired',
+            'token_revoked',
+            'session_expired',
+            'session_store_unavailable',
+            ...IDP_FAILURES,
+          ]),
         },
       },
     },
     '/healthz': {
-      get: { summary: 'Liveness: 200 while the process lives', responses: { 200: ok('Alive', { type: 'object', properties: { status: { const: 'ok' } } }) } },
+      get: {
+        summary: 'Liveness: 200 while the process lives',
+        responses: { 200: ok('Alive', { type: 'object', properties: { status: { const: 'ok' } } }) },
+      },
     },
     '/readyz': {
       get: {
@@ -135,7 +180,9 @@ export function paths(): Json {
         },
       },
     },
-    '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok('OpenAPI 3.1', { type: 'object' }) } } },
+    '/api/openapi.json': {
+      get: { summary: 'This document', responses: { 200: ok('OpenAPI 3.1', { type: 'object' }) } },
+    },
     '/api/docs': { get: { summary: 'Swagger UI for this document', responses: { 200: { description: 'HTML page' } } } },
   };
 }

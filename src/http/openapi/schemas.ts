@@ -29,7 +29,10 @@ const tokenSet = {
   required: ['access_token', 'expires_in', 'token_type'] satisfies (keyof TokenSet)[],
   properties: {
     access_token: { type: 'string' },
-    refresh_token: { type: 'string', description: 'rotated on every refresh when the realm says so: always keep the newest' },
+    refresh_token: {
+      type: 'string',
+      description: 'rotated on every refresh when the realm says so: always keep the newest',
+    },
     id_token: { type: 'string' },
     expires_in: { type: 'integer', description: 'seconds until the access token expires' },
     refresh_expires_in: { type: 'integer', description: 'seconds until the refresh token expires' },
@@ -42,8 +45,16 @@ const sessionTimes = {
   type: 'object',
   required: ['expires_at', 'access_expires_at'] satisfies (keyof SessionTimes)[],
   properties: {
-    expires_at: { type: 'string', format: 'date-time', description: "when the session ends: the refresh token's end, capped by SESSION_MAX_AGE_SECONDS" },
-    access_expires_at: { type: 'string', format: 'date-time', description: 'when the access token the gateway holds expires (it refreshes before then by itself)' },
+    expires_at: {
+      type: 'string',
+      format: 'date-time',
+      description: "when the session ends: the refresh token's end, capped by SESSION_MAX_AGE_SECONDS",
+    },
+    access_expires_at: {
+      type: 'string',
+      format: 'date-time',
+      description: 'when the access token the gateway holds expires (it refreshes before then by itself)',
+    },
   } satisfies Described<SessionTimes>,
 };
 
@@ -58,10 +69,22 @@ export function components(): Json {
   return {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'token mode' },
-      sessionCookie: { type: 'apiKey', in: 'cookie', name: 'authgate.sid', description: 'session mode; `__Host-authgate.sid` when PUBLIC_URL is https' },
-      csrf: { type: 'apiKey', in: 'header', name: HEADERS.csrf, description: `session mode: the value \`${CSRF_HEADER_VALUE}\`, on every POST, PUT, PATCH and DELETE` },
+      sessionCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'authgate.sid',
+        description: 'session mode; `__Host-authgate.sid` when PUBLIC_URL is https',
+      },
+      csrf: {
+        type: 'apiKey',
+        in: 'header',
+        name: HEADERS.csrf,
+        description: `session mode: the value \`${CSRF_HEADER_VALUE}\`, on every POST, PUT, PATCH and DELETE`,
+      },
     },
-    headers: { [HEADERS.requestId]: { schema: { type: 'string' }, description: 'the request id, also on every log line' } },
+    headers: {
+      [HEADERS.requestId]: { schema: { type: 'string' }, description: 'the request id, also on every log line' },
+    },
     schemas: {
       User: user,
       TokenSet: tokenSet,
@@ -70,25 +93,39 @@ export function components(): Json {
         title: 'token mode',
         type: 'object',
         required: ['message', 'token', 'user'] satisfies (keyof TokenLoginAnswer)[],
-        properties: { message: { const: SUCCESS_MESSAGES.login }, token: ref('TokenSet'), user: ref('User') } satisfies Described<TokenLoginAnswer>,
+        properties: {
+          message: { const: SUCCESS_MESSAGES.login },
+          token: ref('TokenSet'),
+          user: ref('User'),
+        } satisfies Described<TokenLoginAnswer>,
       },
       SessionModeLogin: {
         title: 'session mode',
         type: 'object',
         required: ['message', 'user', 'session'] satisfies (keyof SessionLoginAnswer)[],
-        properties: { message: { const: SUCCESS_MESSAGES.login }, user: ref('User'), session: ref('SessionTimes') } satisfies Described<SessionLoginAnswer>,
+        properties: {
+          message: { const: SUCCESS_MESSAGES.login },
+          user: ref('User'),
+          session: ref('SessionTimes'),
+        } satisfies Described<SessionLoginAnswer>,
       },
       TokenModeRefresh: {
         title: 'token mode',
         type: 'object',
         required: ['message', 'token'] satisfies (keyof TokenRefreshAnswer)[],
-        properties: { message: { const: SUCCESS_MESSAGES.refresh }, token: ref('TokenSet') } satisfies Described<TokenRefreshAnswer>,
+        properties: {
+          message: { const: SUCCESS_MESSAGES.refresh },
+          token: ref('TokenSet'),
+        } satisfies Described<TokenRefreshAnswer>,
       },
       SessionModeRefresh: {
         title: 'session mode',
         type: 'object',
         required: ['message', 'session'] satisfies (keyof SessionRefreshAnswer)[],
-        properties: { message: { const: SUCCESS_MESSAGES.refresh }, session: ref('SessionTimes') } satisfies Described<SessionRefreshAnswer>,
+        properties: {
+          message: { const: SUCCESS_MESSAGES.refresh },
+          session: ref('SessionTimes'),
+        } satisfies Described<SessionRefreshAnswer>,
       },
       Error: {
         type: 'object',

@@ -38,7 +38,15 @@ export const CALLBACK_PATH = '/api/auth/callback';
  * short-lived cookie holding the same state: a callback URL replayed, forged, or carried into another browser is
  * refused with 400 invalid_request.
  */
-export function codeFlowRoutes({ identityProvider, sessions, shared, codec, loginCookie, publicUrl, logger }: CodeFlowDeps): Router {
+export function codeFlowRoutes({
+  identityProvider,
+  sessions,
+  shared,
+  codec,
+  loginCookie,
+  publicUrl,
+  logger,
+}: CodeFlowDeps): Router {
   const router = Router();
   const redirectUri = `${publicUrl}${CALLBACK_PATH}`;
 
@@ -67,21 +75,36 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
     }
     const sealed = await shared.take(`login:${state}`);
     if (!sealed) {
-      throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', logFields: { reason: 'state_unknown_or_used' } });
+      throw new ApiError('invalid_request', {
+        message: 'This login has expired or was already completed; start it again',
+        logFields: { reason: 'state_unknown_or_used' },
+      });
     }
     const opened = codec.unseal(sealed);
     if (opened === undefined) {
       // Sealed under another SESSION_SECRET (it changed while the user was at the provider's page).
-      throw new ApiError('invalid_request', { message: 'This login has expired or was already completed; start it again', logFields: { reason: 'pending_login_unreadable' } });
+      throw new ApiError('invalid_request', {
+        message: 'This login has expired or was already completed; start it again',
+        logFields: { reason: 'pending_login_unreadable' },
+      });
     }
     const pending = JSON.parse(opened) as PendingLogin;
     if (req.query.error !== undefined) {
       const providerError = typeof req.query.error === 'string' ? req.query.error.slice(0, 100) : 'malformed';
-      throw new ApiError('invalid_request', { message: 'The identity provider did not complete the login', logFields: { providerError } });
+      throw new ApiError('invalid_request', {
+        message: 'The identity provider did not complete the login',
+        logFields: { providerError },
+      });
     }
     const callbackUrl = new URL(redirectUri);
     callbackUrl.search = new URL(req.originalUrl, redirectUri).search;
-    const login = await identityProvider.exchangeCode({ callbackUrl, redirectUri, state, nonce: pending.nonce, codeVerifier: pending.codeVerifier });
+    const login = await identityProvider.exchangeCode({
+      callbackUrl,
+      redirectUri,
+      state,
+      nonce: pending.nonce,
+      codeVerifier: pending.codeVerifier,
+    });
     if (!login.ok) throw errorFor(login.error);
     const { user } = login;
     await sessions.establish(req, res, login.tokens, user);
@@ -92,4 +115,3 @@ export function codeFlowRoutes({ identityProvider, sessions, shared, codec, logi
 
   return router;
 }
-

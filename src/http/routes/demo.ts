@@ -16,7 +16,10 @@ export function demoRoutes(): Router {
       bundle = undefined;
       throw err;
     });
-    res.type('text/javascript').set('Cache-Control', 'no-cache').send(await bundle);
+    res
+      .type('text/javascript')
+      .set('Cache-Control', 'no-cache')
+      .send(await bundle);
   });
   router.use('/demo', express.static(join(root, 'examples', 'spa'), { index: 'index.html', redirect: true }));
   return router;
@@ -25,6 +28,15 @@ export function demoRoutes(): Router {
 /** authgate/client as one ES module for the browser (the demo, and the browser tests' own pages). */
 export async function bundleClient(): Promise<string> {
   const { build } = await import('esbuild');
-  const result = await build({ entryPoints: [join(projectRoot(), 'src', 'client', 'index.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, minify: false, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [join(projectRoot(), 'src', 'client', 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    minify: false,
+    logLevel: 'silent',
+  });
   return result.outputFiles[0]?.text ?? '';
 }

@@ -21,14 +21,21 @@ export function healthRoutes({ identityProvider, stores }: HealthDeps): Router {
       try {
         await stores.checkReady();
       } catch (err) {
-        throw new ApiError('session_store_unavailable', { message: 'Not ready: Redis does not answer', cause: err, headers: { 'Retry-After': '1' } });
+        throw new ApiError('session_store_unavailable', {
+          message: 'Not ready: Redis does not answer',
+          cause: err,
+          headers: { 'Retry-After': '1' },
+        });
       }
     }
     const ready = await identityProvider.checkReady();
     if (!ready.ok) {
       const { code, cause } = ready.error;
       const answer = code.startsWith('idp_') ? code : 'idp_error';
-      throw new ApiError(answer, { message: 'Not ready: the identity provider (discovery and key set) does not answer', cause });
+      throw new ApiError(answer, {
+        message: 'Not ready: the identity provider (discovery and key set) does not answer',
+        cause,
+      });
     }
     const checks = stores.kind === 'redis' ? { idp: 'ok', redis: 'ok' } : { idp: 'ok' };
     res.set('Cache-Control', 'no-store').json({ status: 'ready', checks });

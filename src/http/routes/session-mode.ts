@@ -34,7 +34,9 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
     // Always 200 for a logged-out browser: this is how an SPA asks "am I logged in?" without triggering a refresh.
     const found = await sessions.current(req, res);
     const state = found.kind === 'active' ? found.session : undefined;
-    const answer: SessionAnswer = state ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() } : { authenticated: false };
+    const answer: SessionAnswer = state
+      ? { authenticated: true, user: state.user, expires_at: new Date(sessionExpiresAt(state)).toISOString() }
+      : { authenticated: false };
     noStore(res).json(answer);
   });
 
@@ -50,13 +52,20 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
     const { tokens, user } = await passwordLogin(identityProvider, req, res);
     const state = await sessions.establish(req, res, tokens, user);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
-    noStore(res).json({ message: SUCCESS_MESSAGES.login, user, session: sessionTimes(state) } satisfies SessionLoginAnswer);
+    noStore(res).json({
+      message: SUCCESS_MESSAGES.login,
+      user,
+      session: sessionTimes(state),
+    } satisfies SessionLoginAnswer);
   });
 
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
     const refreshed = await sessions.refresh(req, res);
     if (refreshed.kind !== 'active') throw unusable(refreshed);
-    noStore(res).json({ message: SUCCESS_MESSAGES.refresh, session: sessionTimes(refreshed.session) } satisfies SessionRefreshAnswer);
+    noStore(res).json({
+      message: SUCCESS_MESSAGES.refresh,
+      session: sessionTimes(refreshed.session),
+    } satisfies SessionRefreshAnswer);
   });
 
   router.post('/logout', markEvent('auth.logout'), async (req, res) => {

@@ -31,7 +31,11 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
     const { tokens, user } = await passwordLogin(identityProvider, req, res);
     denylist.noteLifetime(tokens.expires_in);
     logger.info('auth.login.succeeded', { event: 'auth.login.succeeded', sub: user.sub });
-    noStore(res).json({ message: SUCCESS_MESSAGES.login, token: publicTokens(tokens), user } satisfies TokenLoginAnswer);
+    noStore(res).json({
+      message: SUCCESS_MESSAGES.login,
+      token: publicTokens(tokens),
+      user,
+    } satisfies TokenLoginAnswer);
   });
 
   router.post('/refresh-token', markEvent('auth.refresh'), async (req, res) => {
