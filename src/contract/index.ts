@@ -8,3 +8,16 @@ export type { TokenSet, TokenLoginAnswer, TokenRefreshAnswer } from './token-mod
 export type { SessionTimes, SessionLoginAnswer, SessionRefreshAnswer, SessionAnswer } from './session-mode.js';
 export type { MeAnswer, LogoutAnswer } from './answers.js';
 export { AUTH_PATHS, HEADERS, CSRF_HEADER_VALUE, SAFE_METHODS } from './http.js';
+export {
+  SERVICE_TOKEN_PREFIX,
+  SERVICE_TOKEN_PATHS,
+  SERVICE_TOKEN_DAYS,
+  SERVICE_TOKEN_MESSAGES,
+  type ServiceTokenCreateRequest,
+  type ServiceTokenInfo,
+  type ServiceTokenCreateAnswer,
+  type ServiceTokenListAnswer,
+  type ServiceTokenCurrentAnswer,
+  type ServiceTokenRevokeAnswer,
+  type ServiceTokenExchangeAnswer,
+} from './service-tokens.js';
