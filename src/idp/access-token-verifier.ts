@@ -1,10 +1,10 @@
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ApiError } from '../errors/api-error.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { RealmKeySet } from './realm-key-set.js';
 import { translateProviderError } from './translate-error.js';
+import type { Refused } from './identity-provider.js';
 import type { Fetch } from './provider-fetch.js';
 
 const ASYMMETRIC_ALGORITHMS = [
@@ -82,20 +82,21 @@ export class AccessTokenVerifier {
     this.keys = new RealmKeySet({ jwksUri, fetch, timeoutMs, clock, logger });
   }
 
-  /** A token a client presented: 401 when it is not acceptable, the provider's failure when the keys cannot be had. */
-  async verify(token: string): Promise<JWTPayload> {
+  /**
+   * A token a client presented: refused (token_expired, unauthenticated) when it is not acceptable; the provider's
+   * failure is thrown when the keys cannot be had.
+   */
+  async verify(token: string): Promise<{ ok: true; claims: JWTPayload } | Refused> {
     // One async frame on the hot path (a remembered token): this is most of what token-mode /me does.
     try {
       const waiting = this.keys.ready();
       if (waiting) await waiting;
-      return this.remembered(token) ?? (await this.verifyNew(token, 'client'));
+      return { ok: true, claims: this.remembered(token) ?? (await this.verifyNew(token, 'client')) };
     } catch (err) {
       if (!(err instanceof TokenRefused)) throw translateProviderError(err, 'jwks');
       const reason = err.reason === undefined ? {} : { logFields: { reason: err.reason } };
-      throw new ApiError(err.expired ? 'token_expired' : 'unauthenticated', {
-        ...(err.cause === undefined ? {} : { cause: err.cause }),
-        ...reason,
-      });
+      const cause = err.cause === undefined ? {} : { cause: err.cause };
+      return { ok: false, error: { code: err.expired ? 'token_expired' : 'unauthenticated', ...cause, ...reason } };
     }
   }
 

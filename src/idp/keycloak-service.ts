@@ -182,13 +182,9 @@ export class KeycloakService implements IdentityProvider {
 
   async verifyAccessToken(accessToken: string): Promise<TokenCheck> {
     const { verifier } = await this.connect();
-    let claims: JWTPayload;
-    try {
-      claims = await verifier.verify(accessToken);
-    } catch (err) {
-      // The verifier throws its refusals (401) as it throws the key set's failures (5xx): they part here.
-      return refusedOrThrown(err, 'jwks');
-    }
+    const checked = await verifier.verify(accessToken);
+    if (!checked.ok) return checked;
+    const { claims } = checked;
     const token = {
       user: userFromClaims(claims),
       jti: typeof claims.jti === 'string' ? claims.jti : undefined,
