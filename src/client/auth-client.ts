@@ -3,16 +3,24 @@ import type { SessionAnswer, SessionTimes } from '../contract/session-mode.js';
 import type { User } from '../contract/user.js';
 import type { TokenStorage } from './token-storage.js';
 
-/** How the client holds its credentials; it must match the gateway's AUTH_MODE. */
-export type AuthMode = 'session' | 'token';
+/**
+ * How the client holds its credentials. `session` and `token` must match the gateway's AUTH_MODE; `service-token`
+ * (a bot's long-lived service token, exchanged for short access tokens) works with either.
+ */
+export type AuthMode = 'session' | 'token' | 'service-token';
 
 export interface AuthClientOptions {
   /** The gateway's origin, e.g. `https://app.example.com` or `''` for the page's own origin. */
   baseURL: string;
-  /** Must match the gateway's AUTH_MODE. */
+  /** Must match the gateway's AUTH_MODE, or `service-token` for a bot. */
   mode: AuthMode;
-  /** Token mode: refresh before a call when the access token expires within this many seconds (default 60). */
+  /**
+   * Token mode: refresh before a call when the access token expires within this many seconds (default 60).
+   * Service-token mode: exchange this long before expiry (default 300), or halfway through a shorter-lived token.
+   */
   refreshSkewSeconds?: number;
+  /** Service-token mode: the `agst_...` token the gateway issued (required there, ignored elsewhere). */
+  serviceToken?: string;
   /** Token mode: where the tokens are kept (default: memory). See `webStorage`. */
   storage?: TokenStorage;
   /** An axios adapter (`'fetch'`, `'xhr'`, `'http'` or a function); axios picks one by default. */
@@ -34,6 +42,7 @@ export interface AuthClient {
   /**
    * The axios instance wired for the gateway: use it for your own API calls too. Session mode: cookies included,
    * `X-CSRF: 1` on writes. Token mode: the bearer token attached, refreshed before it expires and once on a 401.
+   * Service-token mode: an access token exchanged for the service token, the same way.
    * Every failure is an `AuthError`.
    */
   readonly http: AxiosInstance;

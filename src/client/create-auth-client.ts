@@ -4,6 +4,7 @@ import { AUTH_PATHS } from '../contract/http.js';
 import type { AuthClient, AuthClientOptions, AuthEvent, AuthMode } from './auth-client.js';
 import { AuthError, toAuthError } from './auth-error.js';
 import { inBrowser, NodeCookies } from './node-cookies.js';
+import { serviceTokenStrategy } from './service-token-strategy.js';
 import { sessionStrategy } from './session-strategy.js';
 import type { AuthStrategy, ClientCore, StrategyFactory } from './strategy.js';
 import { TabChannel, type TabMessage } from './tab-channel.js';
@@ -13,10 +14,12 @@ import { tokenStrategy } from './token-strategy.js';
 const STRATEGIES: Record<AuthMode, StrategyFactory> = {
   session: sessionStrategy,
   token: tokenStrategy,
+  'service-token': serviceTokenStrategy,
 };
 
 /**
- * Creates the client for the gateway's mode (see `sessionStrategy` and `tokenStrategy` for what each does). What
+ * Creates the client for the gateway's mode (see `sessionStrategy`, `tokenStrategy` and `serviceTokenStrategy` for what
+ * each does). What
  * they share lives here: the axios instance (`auth.http`), the events, the messages between tabs, the cookie jar
  * outside a browser, and that every failure is an `AuthError`.
  */

@@ -32,8 +32,8 @@ export interface ClientCore {
 /**
  * How one mode holds and renews its credentials. The client is the same for every mode (events, tabs, errors, the
  * axios instance); a strategy decides what goes on a call, what a failed call means, and how to log in, refresh and
- * log out. Session and token mode are the two there are; a bot's service token (a long-lived secret exchanged for
- * short access tokens) is meant to be a third, registered next to them in `create-auth-client.ts`.
+ * log out. Session mode, token mode and a bot's service token (a long-lived secret exchanged for short access tokens)
+ * are the three, registered in `create-auth-client.ts`.
  */
 export interface AuthStrategy {
   /** Whether calls carry cookies across origins (session mode's HttpOnly cookie). */
