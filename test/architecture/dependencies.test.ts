@@ -105,6 +105,7 @@ const LAYERS = [
   'http',
   'dev-idp',
   'client',
+  'cli',
 ];
 
 describe('the source folders', () => {
