@@ -8,6 +8,7 @@ import {
   type ServiceTokenInfo,
   type ServiceTokenListAnswer,
 } from '../contract/service-tokens.js';
+import { CSRF_HEADER_VALUE, HEADERS, SAFE_METHODS } from '../contract/http.js';
 import { toAuthError } from './auth-error.js';
 
 export interface ServiceTokenApiOptions {
@@ -37,6 +38,11 @@ export function createServiceTokenApi(options: ServiceTokenApiOptions): ServiceT
     baseURL: options.baseURL,
     headers: { Accept: 'application/json' },
     ...(options.fetchAdapter ? { adapter: options.fetchAdapter } : {}),
+  });
+  // A gateway in session mode refuses a write without the CSRF header; in token mode it is ignored.
+  http.interceptors.request.use((config) => {
+    if (!SAFE_METHODS.has((config.method ?? 'get').toUpperCase())) config.headers.set(HEADERS.csrf, CSRF_HEADER_VALUE);
+    return config;
   });
   http.interceptors.response.use(undefined, (error: unknown) => {
     throw toAuthError((error as AxiosError).response, error);

@@ -1,4 +1,5 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { CSRF_HEADER_VALUE, HEADERS } from '../contract/http.js';
 import { SERVICE_TOKEN_PATHS, type ServiceTokenExchangeAnswer } from '../contract/service-tokens.js';
 import type { AuthClientOptions } from './auth-client.js';
 import { AuthError, type AuthErrorCode } from './auth-error.js';
@@ -45,7 +46,8 @@ export function serviceTokenStrategy(
       try {
         response = await http.post(SERVICE_TOKEN_PATHS.exchange, undefined, {
           authgate: { bare: true },
-          headers: { Authorization: `Bearer ${serviceToken}` },
+          // The CSRF header for a gateway in session mode; token mode ignores it.
+          headers: { Authorization: `Bearer ${serviceToken}`, [HEADERS.csrf]: CSRF_HEADER_VALUE },
         });
       } catch (err) {
         if (err instanceof AuthError && SERVICE_TOKEN_REFUSED.has(err.code)) core.announceExpired();

@@ -94,7 +94,9 @@ class TokenManager:
 
     def _refresh_access_token(self) -> None:
         sent_at = time.monotonic()
-        response = self._call("POST", EXCHANGE_PATH, None, {"Authorization": f"Bearer {self.service_token}"})
+        # X-CSRF: a gateway in session mode refuses a POST without it; token mode ignores it.
+        headers = {"Authorization": f"Bearer {self.service_token}", "X-CSRF": "1"}
+        response = self._call("POST", EXCHANGE_PATH, None, headers)
         if response.status != 200:
             self.access_token = None
             raise _error(response)
