@@ -45,7 +45,12 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       strict: true,
     }) as typeof parsed;
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}`);
+    if (rest.some((arg) => arg === '--password' || arg.startsWith('--password=')))
+      throw new UsageError(
+        'A password is never an argument: set AUTHGATE_PASSWORD, or answer the prompt on a terminal',
+      );
+    // node's message goes on to explain `--`, which is no help here.
+    throw new UsageError(`${command}: ${(err as Error).message.split('. ')[0]!.replace(/\.$/, '')}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { name: 'help' };
