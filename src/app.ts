@@ -20,6 +20,17 @@ import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
 import { REFRESHED_HEADER, sessionModeRoutes } from './http/routes/session-mode.js';
 import { tokenModeRoutes } from './http/routes/token-mode.js';
+import { serviceTokenRoutes, type UserOf } from './http/routes/service-tokens.js';
+import { bearerToken } from './http/bearer.js';
+import { errorFor } from './http/route-helpers.js';
+import { ApiError } from './errors/api-error.js';
+import {
+  DEFAULT_SERVICE_TOKEN_SETTINGS,
+  type OfflineLimits,
+  type ServiceTokenSettings,
+} from './service-tokens/outcomes.js';
+import type { ServiceTokenDurability } from './service-tokens/durability.js';
+import { ServiceTokens } from './service-tokens/service-tokens.js';
 import type { SessionCodec } from './sessions/session-codec.js';
 import type { VersionedSessionStore } from './sessions/versioned-session-store.js';
 import { loginCookie, sessionCookie } from './sessions/session-cookie.js';
@@ -39,7 +50,15 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   requestContext: RequestContext;
+  /** SERVICE_TOKEN* settings; the defaults when absent. */
+  serviceTokenSettings?: ServiceTokenSettings;
+  /** The realm's offline-session limits (Admin API), so a create can refuse a lifetime the realm cannot keep. */
+  offlineLimits?: () => Promise<OfflineLimits | undefined>;
+  /** What the start-up check found about the service tokens' durability (shown by /readyz). */
+  serviceTokenDurability?: ServiceTokenDurability;
 }
+
+const SERVICE_TOKEN_API = /^\/api\/auth\/service-tokens?(\/|$)/;
 
 /** Builds the gateway from its parts. Listening is the caller's business (see server.ts). */
 export function createApp(deps: AppDeps): Express {
@@ -66,7 +85,14 @@ export function createApp(deps: AppDeps): Express {
   // Only a request with an Origin is a CORS request; the rest (same-origin reads, servers, curl) skip the work.
   app.use((req, res, next) => (req.headers.origin === undefined ? next() : corsHandler(req, res, next)));
   app.use(refuseSecretsInQuery);
-  if (config.authMode === 'session') app.use(csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]));
+  if (config.authMode === 'session') {
+    const csrf = csrfProtection([new URL(config.publicUrl).origin, ...config.corsOrigins]);
+    // A machine caller proves itself with its Authorization header, which a cross-site page cannot send: the service
+    // token routes then never read the session, so there is nothing to forge.
+    app.use((req, res, next) =>
+      req.headers.authorization !== undefined && SERVICE_TOKEN_API.test(req.path) ? next() : csrf(req, res, next),
+    );
+  }
   app.use(readBody);
 
   const loginGuards = loginRateLimit({
@@ -77,14 +103,24 @@ export function createApp(deps: AppDeps): Express {
     logger,
     clock: deps.clock,
   });
+  const sessions = config.authMode === 'session' ? sessionsOf(deps) : undefined;
+  const settings = deps.serviceTokenSettings ?? DEFAULT_SERVICE_TOKEN_SETTINGS;
+  if (settings.enabled) app.use('/api/auth', serviceTokenApi(deps, settings, loginGuards, sessions));
   // The API first: its requests then never walk through the health, docs and demo routers.
   app.use(
     '/api/auth',
-    config.authMode === 'session'
-      ? sessionModeApi(deps, loginGuards)
+    sessions
+      ? sessionModeApi(deps, sessions, loginGuards)
       : tokenModeRoutes({ identityProvider, loginGuards, denylist: stores.denylist, logger }),
   );
-  app.use(healthRoutes({ identityProvider, stores }));
+  const durability = settings.enabled ? deps.serviceTokenDurability : undefined;
+  app.use(
+    healthRoutes({
+      identityProvider,
+      stores,
+      ...(durability ? { serviceTokenWarning: () => durability.readinessWarning() } : {}),
+    }),
+  );
   app.use(['/api/docs', '/demo'], securityHeaders(PAGE_HEADERS));
   app.use(docsRoutes());
   if (config.authMode === 'session' && !config.isProduction) app.use(demoRoutes());
@@ -94,9 +130,9 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): Router {
+function sessionsOf(deps: AppDeps): Sessions {
   const { config, identityProvider, stores, sessions: sessionStore, codec, logger, clock } = deps;
-  const sessions = new Sessions({
+  return new Sessions({
     identityProvider,
     store: sessionStore,
     shared: stores.shared,
@@ -109,6 +145,10 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
     refreshSkewMs: config.session.refreshSkewSeconds * 1000,
     idpTimeoutMs: config.idp.timeoutMs,
   });
+}
+
+function sessionModeApi(deps: AppDeps, sessions: Sessions, loginGuards: express.RequestHandler[]): Router {
+  const { config, identityProvider, stores, codec, logger } = deps;
   const router = express.Router();
   // Any order works; this one spares every /me a walk past the code-flow routes.
   router.use(sessionModeRoutes({ identityProvider, sessions, loginGuards, logger }));
@@ -124,4 +164,51 @@ function sessionModeApi(deps: AppDeps, loginGuards: express.RequestHandler[]): R
     }),
   );
   return router;
+}
+
+function serviceTokenApi(
+  deps: AppDeps,
+  settings: ServiceTokenSettings,
+  loginGuards: express.RequestHandler[],
+  sessions: Sessions | undefined,
+): Router {
+  const { config, identityProvider, stores, codec, logger, clock } = deps;
+  const serviceTokens = new ServiceTokens({
+    identityProvider,
+    durable: stores.durable,
+    shared: stores.shared,
+    codec,
+    settings,
+    clock,
+    logger,
+    idpTimeoutMs: config.idp.timeoutMs,
+  });
+  const sessionUserOf = sessions
+    ? async (req: express.Request, res: express.Response) => {
+        const found = await sessions.current(req, res);
+        return found.kind === 'active' ? found.session.user.username : undefined;
+      }
+    : undefined;
+  const userOf: UserOf = sessionUserOf
+    ? async (req, res) => {
+        const username = await sessionUserOf(req, res);
+        if (username === undefined) throw new ApiError('unauthenticated');
+        return username;
+      }
+    : async (req) => {
+        const token = bearerToken(req);
+        if (!token) throw new ApiError('unauthenticated');
+        const checked = await identityProvider.verifyAccessToken(token);
+        if (!checked.ok) throw errorFor(checked.error);
+        if (await stores.denylist.refuses(checked.token)) throw new ApiError('token_revoked');
+        return checked.token.user.username;
+      };
+  return serviceTokenRoutes({
+    identityProvider,
+    serviceTokens,
+    loginGuards,
+    userOf,
+    ...(sessionUserOf ? { sessionUserOf } : {}),
+    ...(deps.offlineLimits ? { offlineLimits: deps.offlineLimits } : {}),
+  });
 }

@@ -15,6 +15,8 @@ import { createSessionStore } from './sessions/create-session-store.js';
 import { SessionCodec } from './sessions/session-codec.js';
 import { stoppableServer } from './http/stoppable-server.js';
 import { createStores } from './stores/create-stores.js';
+import { ServiceTokenDurability } from './service-tokens/durability.js';
+import { describeError } from './observability/describe-error.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -79,7 +81,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({ redisUrl: config.redisUrl, clock, logger });
   const sessions = createSessionStore(stores, { codec, clock, logger });
+  const serviceTokenDurability = new ServiceTokenDurability();
+  // In the background: a Redis down at start must not hold the gateway back (it answers 503 until Redis is back).
+  if (stores.redis) void serviceTokenDurability.checkRedis(stores.redis.client, logger);
+  else serviceTokenDurability.noteMemory(logger);
   const app = createApp({
+    serviceTokenDurability,
+    offlineLimits: () =>
+      accountDirectory.offlineLimits().catch((err: unknown) => {
+        // Not a refusal: without the realm's limits, a create goes on and the provider's own limits apply.
+        logger.warn('the realm offline-session limits cannot be read', {
+          event: 'service_token.realm_limits_unreadable',
+          cause: describeError(err),
+        });
+        return undefined;
+      }),
     config,
     identityProvider,
     accountDirectory,

@@ -136,6 +136,26 @@ export const VARIABLES = {
     meaning:
       'failed logins allowed per client address in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
   },
+  SERVICE_TOKENS: {
+    schema: flag.default(true),
+    meaning:
+      'serve service tokens (long-lived `agst_` credentials that bots exchange for access tokens at /api/auth/service-token/refresh); with Redis, make Redis keep its data (AOF or RDB) or they die with it',
+  },
+  SERVICE_TOKEN_MAX_DAYS: {
+    schema: z.coerce.number({ error: 'must be a whole number of days' }).int().min(1).max(3650).default(3650),
+    meaning:
+      'the longest lifetime, in days, a service token may be created with; longer is 400 invalid_request (as is longer than the realm keeps offline sessions)',
+  },
+  SERVICE_TOKENS_ETERNAL: {
+    schema: flag.default(true),
+    meaning:
+      'allow service tokens that never expire (`"eternal": true`); they still end when revoked or when their Keycloak offline session ends',
+  },
+  SERVICE_TOKEN_CREATOR_ROLE: {
+    schema: z.string().trim().min(1).max(255).optional(),
+    meaning:
+      'the realm role an account needs to create service tokens (for itself); unset: any account may create tokens for itself',
+  },
   TRUST_PROXY: {
     schema: z.coerce
       .number({ error: 'must be the number of proxies in front of the gateway' })

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Logger } from '../observability/logger.js';
+import { adminRealmRoute } from './admin-realm-endpoint.js';
 import { adminUsersRoute } from './admin-users-endpoint.js';
 import { presentedClient } from './client-auth.js';
 import type { EndpointRequest, IdpContext } from './context.js';
@@ -68,6 +69,7 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
   const { ctx, provider, logger } = options;
   const providerCallback = provider.callback();
   const adminRoute = adminUsersRoute(ctx);
+  const realmRoute = adminRealmRoute(ctx);
 
   const formEndpoints: Record<
     string,
@@ -178,7 +180,8 @@ export function createRequestHandler(options: HttpHandlerOptions): (req: Incomin
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const segments = rawPath.split('/');
-    if (segments[1] === 'admin' && (await adminRoute(req, res, rawPath))) return;
+    if (segments[1] === 'admin' && ((await adminRoute(req, res, rawPath)) || (await realmRoute(req, res, rawPath))))
+      return;
     if (segments[1] !== 'realms' || segments[2] === undefined) {
       send(res, { status: 404, json: { error: 'Unable to find matching target resource method' } });
       return;

@@ -87,6 +87,11 @@ export interface IdentityProvider {
   authorizationUrl(request: AuthorizationRequest): Promise<string>;
   /** Redeems the code the provider sent back, checking state, nonce, PKCE and the ID token. */
   exchangeCode(callback: AuthorizationCallback): Promise<LoginResult>;
+  /**
+   * The client-credentials grant of another client (a service registered at the provider), for the service-token
+   * exchange. Refused with service_token_invalid when the provider does not accept the client's credentials.
+   */
+  clientCredentials(clientId: string, clientSecret: string): Promise<RefreshResult>;
   /** Ends the provider's session that the refresh token belongs to. */
   logout(refreshToken: string): Promise<LogoutResult>;
   /** Local verification against the provider's keys; no provider call unless the key is unknown. */

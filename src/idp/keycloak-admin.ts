@@ -17,6 +17,12 @@ export interface KeycloakAdminOptions {
   clock: Clock;
 }
 
+/** The realm's offline-session limits in seconds; `maxSeconds` null when the realm sets no max lifespan. */
+export interface RealmOfflineLimits {
+  idleSeconds: number;
+  maxSeconds: number | null;
+}
+
 interface UserSummary {
   username: string;
   email?: string;
@@ -33,6 +39,7 @@ const RENEW_BEFORE_MS = 30_000;
 export class KeycloakAdmin implements AccountDirectory {
   private readonly config: client.Configuration;
   private readonly usersUrl: string;
+  private readonly realmUrl: string;
   private token: { value: string; renewAt: number } | undefined;
   private granting: Promise<string> | undefined;
 
@@ -50,7 +57,8 @@ export class KeycloakAdmin implements AccountDirectory {
     if (options.allowHttp) client.allowInsecureRequests(this.config);
     // The fetch's own deadline is the one that fires (see KeycloakService).
     this.config.timeout = 0;
-    this.usersUrl = `${options.url}/admin/realms/${realm}/users`;
+    this.realmUrl = `${options.url}/admin/realms/${realm}`;
+    this.usersUrl = `${this.realmUrl}/users`;
   }
 
   async usernameForEmail(email: string): Promise<string | null> {
@@ -61,6 +69,26 @@ export class KeycloakAdmin implements AccountDirectory {
     // Checked here too: an older Keycloak that ignored `exact` would answer every email containing this one.
     const owners = users.filter((user) => user.email?.toLowerCase() === wanted);
     return owners.length === 1 && owners[0] ? owners[0].username.toLowerCase() : null;
+  }
+
+  /**
+   * The realm's offline-session lifetimes (the realm representation; the service account needs the realm-management
+   * role view-realm, without which Keycloak answers only the realm's name: then undefined).
+   */
+  async offlineLimits(): Promise<RealmOfflineLimits | undefined> {
+    let response = await this.get(this.realmUrl);
+    if (response.status === 401) {
+      this.token = undefined;
+      response = await this.get(this.realmUrl);
+    }
+    if (response.status !== 200)
+      throw new AccountLookupError(this.refusal(response.status), await ProviderResponseError.from(response));
+    const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    const idle = body?.offlineSessionIdleTimeout;
+    const maxEnabled = body?.offlineSessionMaxLifespanEnabled;
+    const max = body?.offlineSessionMaxLifespan;
+    if (typeof idle !== 'number' || typeof maxEnabled !== 'boolean') return undefined;
+    return { idleSeconds: idle, maxSeconds: maxEnabled && typeof max === 'number' ? max : null };
   }
 
   private async searchUsers(query: URLSearchParams): Promise<UserSummary[]> {

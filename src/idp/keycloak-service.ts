@@ -45,6 +45,7 @@ interface Connection {
   config: client.Configuration;
   verifier: AccessTokenVerifier;
   logoutEndpoint: string;
+  tokenEndpoint: string;
   jwksUri: string;
 }
 
@@ -154,6 +155,34 @@ export class KeycloakService implements IdentityProvider {
     return { ok: true, tokens, user: userFromClaims(claims) };
   }
 
+  async clientCredentials(clientId: string, clientSecret: string): Promise<RefreshResult> {
+    const { tokenEndpoint } = await this.connect();
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
+    let response: Response;
+    try {
+      response = await this.fetch(tokenEndpoint, {
+        method: 'POST',
+        body,
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+      });
+    } catch (err) {
+      return refusedOrThrown(err, 'client_credentials');
+    }
+    if (response.status !== 200) {
+      return refusedOrThrown(await ProviderResponseError.from(response), 'client_credentials');
+    }
+    const answer = (await response.json().catch(() => undefined)) as Partial<client.TokenEndpointResponse> | undefined;
+    if (typeof answer?.access_token !== 'string') {
+      return refusedOrThrown(new ProviderResponseError(502, undefined, undefined), 'client_credentials');
+    }
+    return { ok: true, tokens: toTokenSet(answer as client.TokenEndpointResponse) };
+  }
+
   /** Keycloak's back-channel logout: ends the user session the refresh token belongs to (204, also when already ended). */
   async logout(refreshToken: string): Promise<LogoutResult> {
     const { logoutEndpoint } = await this.connect();
@@ -247,6 +276,8 @@ export class KeycloakService implements IdentityProvider {
       // Not the announced end_session_endpoint: that is the browsers' logout, at the front-end hostname, which the
       // gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
       logoutEndpoint: `${this.realmUrl}/protocol/openid-connect/logout`,
+      // The back channel's URL, as for logout; openid-client's own grants keep the announced endpoint.
+      tokenEndpoint: `${this.realmUrl}/protocol/openid-connect/token`,
       verifier: new AccessTokenVerifier({
         issuer: metadata.issuer,
         jwksUri: metadata.jwks_uri,

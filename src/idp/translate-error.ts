@@ -6,7 +6,16 @@ import type { Failure, Refused } from './identity-provider.js';
  * What the gateway was doing when the provider failed; the same provider answer means different things.
  * `issued_token`: checking an access token the token endpoint has just issued, which did not verify.
  */
-export type ProviderOperation = 'discovery' | 'jwks' | 'login' | 'refresh' | 'logout' | 'callback' | 'issued_token';
+export type ProviderOperation =
+  | 'discovery'
+  | 'jwks'
+  | 'login'
+  | 'refresh'
+  | 'logout'
+  | 'callback'
+  | 'issued_token'
+  /** A machine caller's own client credentials, passed through to the provider (service-token exchange). */
+  | 'client_credentials';
 
 /** What is kept of the provider's failure for the log line: never a token, never a raw body. */
 export interface ProviderFailure {
@@ -107,7 +116,8 @@ function codeForOAuthError(f: ProviderFailure): ErrorCode {
       return f.operation === 'login' || f.operation === 'refresh' ? 'invalid_scope' : 'idp_error';
     case 'unauthorized_client':
     case 'invalid_client':
-      return 'unauthorized_client';
+      // The caller's client, not the gateway's: unknown, wrong secret, or without a service account.
+      return f.operation === 'client_credentials' ? 'service_token_invalid' : 'unauthorized_client';
     default:
       // Unknown codes, "Realm does not exist" (404), "Realm not enabled" (403), invalid_request the gateway
       // should have prevented: none of them is the client's fault.

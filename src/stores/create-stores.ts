@@ -22,6 +22,11 @@ export interface Stores {
   readonly redis: { readonly client: RedisClient; readonly prefix: string } | undefined;
   /** Refresh locks and results, pending code-flow logins. */
   readonly shared: KeyValueStore;
+  /**
+   * What must never be dropped to make room (service tokens): in Redis the same keys as `shared`; in memory a store
+   * without a bound, as a service token is never evicted.
+   */
+  readonly durable: KeyValueStore;
   readonly denylist: AccessTokenDenylist;
   /** A rate-limit store under its own name; undefined means express-rate-limit's memory store. */
   rateLimitStore(name: string): RateLimitStore | undefined;
@@ -51,6 +56,7 @@ export function createStores(options: CreateStoresOptions): Stores {
     kind: 'redis',
     redis: { client, prefix },
     shared,
+    durable: shared,
     denylist: new AccessTokenDenylist(shared, clock),
     rateLimitStore: (name) =>
       new RateLimitRedisStore({ prefix: `${prefix}rl:${name}:`, sendCommand: rateLimitCommand(client) }),
@@ -66,6 +72,7 @@ function memoryStores(clock: Clock): Stores {
     kind: 'memory',
     redis: undefined,
     shared: new MemoryKeyValueStore({ clock }),
+    durable: new MemoryKeyValueStore({ clock, maxEntries: Number.MAX_SAFE_INTEGER }),
     // Its own bound: a flood of login attempts must not push logged-out tokens off the denylist.
     denylist: new AccessTokenDenylist(new MemoryKeyValueStore({ clock }), clock),
     rateLimitStore: () => undefined,

@@ -8,6 +8,7 @@ export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
   /** Reads several keys in one step (one round trip to Redis); the values in the keys' order. */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** A TTL of `Infinity` keeps the value until deleted (service tokens that never expire). */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Stores only when the key is absent; true when stored. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
@@ -18,4 +19,9 @@ export interface KeyValueStore {
   /** Deletes the key only while it still holds `value`. */
   deleteIfValue(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Adds a member to the set at `key` (kept until deleted, like a value stored with an infinite TTL). */
+  addMember(key: string, member: string): Promise<void>;
+  removeMember(key: string, member: string): Promise<void>;
+  /** The set's members, in no particular order; empty when there is no set. */
+  members(key: string): Promise<string[]>;
 }

@@ -76,6 +76,27 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.entries.delete(key);
   }
 
+  async addMember(key: string, member: string): Promise<void> {
+    const set = new Set(this.membersNow(key));
+    set.add(member);
+    this.put(key, JSON.stringify([...set]), Infinity);
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    const left = this.membersNow(key).filter((m) => m !== member);
+    if (left.length === 0) this.entries.delete(key);
+    else this.put(key, JSON.stringify(left), Infinity);
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.membersNow(key);
+  }
+
+  private membersNow(key: string): string[] {
+    const stored = this.entries.get(key);
+    return stored === undefined ? [] : (JSON.parse(stored) as string[]);
+  }
+
   /**
    * Replaces the value only when `test` accepts the current one, in one synchronous step (nothing can interleave).
    * 'gone' when there is no value, 'changed' when the test refused it.
@@ -100,7 +121,8 @@ export class MemoryKeyValueStore implements KeyValueStore {
       return;
     }
     if (this.entries.size >= this.entries.maxSize && !this.entries.has(key)) this.sweepExpired();
-    this.entries.set(key, value, { ttl: ttlMs });
+    // lru-cache's TTL of 0 is "never expires": what an infinite TTL asks for.
+    this.entries.set(key, value, { ttl: Number.isFinite(ttlMs) ? ttlMs : 0 });
   }
 
   /** Expired entries make room before live ones are evicted; a sweep is linear, so at most once a second. */

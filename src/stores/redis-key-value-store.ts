@@ -8,7 +8,7 @@ const EXTEND_IF_VALUE =
 const DELETE_IF_VALUE =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
-/** The shared store for many instances: every key lives under one prefix, every entry with a TTL. */
+/** The shared store for many instances: every key lives under one prefix, every entry with a TTL but the durable ones. */
 export class RedisKeyValueStore implements KeyValueStore {
   constructor(
     private readonly client: RedisClient,
@@ -28,6 +28,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   set(key: string, value: string, ttlMs: number): Promise<void> {
     return guarded(async () => {
       if (ttlMs <= 0) await this.client.del(this.prefix + key);
+      else if (!Number.isFinite(ttlMs)) await this.client.set(this.prefix + key, value);
       else await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: Math.ceil(ttlMs) } });
     });
   }
@@ -66,5 +67,21 @@ export class RedisKeyValueStore implements KeyValueStore {
     return guarded(async () => {
       await this.client.del(this.prefix + key);
     });
+  }
+
+  addMember(key: string, member: string): Promise<void> {
+    return guarded(async () => {
+      await this.client.sAdd(this.prefix + key, member);
+    });
+  }
+
+  removeMember(key: string, member: string): Promise<void> {
+    return guarded(async () => {
+      await this.client.sRem(this.prefix + key, member);
+    });
+  }
+
+  members(key: string): Promise<string[]> {
+    return guarded(async () => this.client.sMembers(this.prefix + key));
   }
 }

@@ -6,10 +6,12 @@ import type { Stores } from '../../stores/create-stores.js';
 export interface HealthDeps {
   identityProvider: IdentityProvider;
   stores: Pick<Stores, 'kind' | 'checkReady'>;
+  /** Service tokens on a Redis that may lose them: shown in the details, the gateway still ready. */
+  serviceTokenWarning?: () => string | undefined;
 }
 
 /** Liveness says the process answers; readiness says its dependencies do, naming the one that does not. */
-export function healthRoutes({ identityProvider, stores }: HealthDeps): Router {
+export function healthRoutes({ identityProvider, stores, serviceTokenWarning }: HealthDeps): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -38,7 +40,10 @@ export function healthRoutes({ identityProvider, stores }: HealthDeps): Router {
       });
     }
     const checks = stores.kind === 'redis' ? { idp: 'ok', redis: 'ok' } : { idp: 'ok' };
-    res.set('Cache-Control', 'no-store').json({ status: 'ready', checks });
+    const warning = serviceTokenWarning?.();
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ status: 'ready', checks, ...(warning ? { details: { service_tokens: warning } } : {}) });
   });
 
   return router;
