@@ -44,7 +44,7 @@ export class ServiceTokenExchanger {
   async accessFor(record: ServiceTokenRecord): Promise<ExchangeOutcome> {
     const fresh = await this.fresh(record.id);
     if (fresh.kind !== 'fresh') return fresh;
-    const expiresIn = Math.max(0, Math.floor((fresh.access.expiresAt - this.options.clock.now()) / 1000));
+    const expiresIn = Math.max(0, Math.round((fresh.access.expiresAt - this.options.clock.now()) / 1000));
     return { kind: 'issued', accessToken: fresh.access.accessToken, expiresIn };
   }
 

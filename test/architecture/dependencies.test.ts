@@ -102,6 +102,7 @@ const LAYERS = [
   'stores',
   'idp',
   'sessions',
+  'service-tokens',
   'http',
   'dev-idp',
   'client',

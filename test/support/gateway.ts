@@ -11,6 +11,8 @@ import { createSessionStore } from '../../src/sessions/create-session-store.js';
 import type { VersionedSessionStore } from '../../src/sessions/versioned-session-store.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
 import type { RedisClient } from '../../src/stores/redis-client.js';
+import { DEFAULT_SERVICE_TOKEN_SETTINGS, type ServiceTokenSettings } from '../../src/service-tokens/outcomes.js';
+import type { ServiceTokenDurability } from '../../src/service-tokens/durability.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
 import { MovableClock } from './clock.js';
 
@@ -39,6 +41,9 @@ export interface TestGatewayOptions {
   mode?: 'token' | 'session';
   /** Redis for the stores (a client the test owns, and a key prefix of its own); in memory without it. */
   redis?: { client: RedisClient; keyPrefix: string };
+  /** Service-token settings over the defaults (what SERVICE_TOKEN* would set). */
+  serviceTokens?: Partial<ServiceTokenSettings>;
+  serviceTokenDurability?: ServiceTokenDurability;
 }
 
 /** The gateway exactly as production builds it, pointed at a provider the test started, with logs captured. */
@@ -49,6 +54,8 @@ export function buildTestGateway({
   wrapFetch,
   redis,
   mode = 'token',
+  serviceTokens,
+  serviceTokenDurability,
 }: TestGatewayOptions): TestGateway {
   const config = loadConfig({
     env: {
@@ -98,6 +105,9 @@ export function buildTestGateway({
     logger: logs.logger,
     clock,
     requestContext,
+    serviceTokenSettings: { ...DEFAULT_SERVICE_TOKEN_SETTINGS, ...serviceTokens },
+    offlineLimits: () => accountDirectory.offlineLimits(),
+    ...(serviceTokenDurability ? { serviceTokenDurability } : {}),
   });
   return { app, config, logs, clock, keycloak, stores, sessions, codec };
 }
