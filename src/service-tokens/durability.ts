@@ -28,7 +28,9 @@ export class ServiceTokenDurability {
   }
 
   /** Reads INFO persistence, and CONFIG GET save when allowed (managed Redis often refuses CONFIG). */
-  async checkRedis(client: RedisClient, logger: Logger): Promise<Durability> {
+  async checkRedis(client: RedisClient, logger: Logger, readyWithinMs = 10_000): Promise<Durability> {
+    // The client connects in the background and queues nothing: wait for it at start, as long as is reasonable.
+    if (!client.isReady) await ready(client, readyWithinMs);
     this.current = await readDurability(client);
     if (this.current.kind === 'durable') {
       logger.info('service tokens are durable', { event: 'service_token.storage_durable', how: this.current.how });
@@ -47,6 +49,19 @@ export class ServiceTokenDurability {
       ? current.warning
       : undefined;
   }
+}
+
+function ready(client: RedisClient, withinMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, withinMs);
+    timer.unref();
+    client.on('ready', done);
+  });
 }
 
 async function readDurability(client: RedisClient): Promise<Durability> {
