@@ -185,6 +185,8 @@ function serviceTokenApi(
   });
   const sessionUserOf = sessions
     ? async (req: express.Request, res: express.Response) => {
+        // Such a request skipped the CSRF check (see createApp): the session cannot be its proof.
+        if (req.headers.authorization !== undefined) return undefined;
         const found = await sessions.current(req, res);
         return found.kind === 'active' ? found.session.user.username : undefined;
       }
