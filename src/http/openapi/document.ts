@@ -1,6 +1,7 @@
 import { HEADERS } from '../../contract/http.js';
 import { components } from './schemas.js';
 import { paths } from './paths.js';
+import { serviceTokenPaths, serviceTokenSchemas } from './service-token-paths.js';
 import type { Json } from './parts.js';
 
 /**
@@ -22,7 +23,25 @@ export function openApiDocument(): Json {
         'otherwise) and the gateway refreshes by itself. **Token mode**: the tokens are returned in JSON. Where an ' +
         'operation differs by mode, its description and its `oneOf` answers say which is which.',
     },
-    paths: paths(),
-    components: components(),
+    paths: { ...paths(), ...serviceTokenPaths() },
+    components: withServiceTokens(components()),
+  };
+}
+
+function withServiceTokens(base: Json): Json {
+  const { securitySchemes, schemas, ...rest } = base as { securitySchemes: Json; schemas: Json };
+  return {
+    ...rest,
+    securitySchemes: {
+      ...securitySchemes,
+      serviceToken: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'agst_<id>_<secret>',
+        description: 'a service token',
+      },
+      clientCredentials: { type: 'http', scheme: 'basic', description: 'a provider client id and secret' },
+    },
+    schemas: { ...schemas, ...serviceTokenSchemas() },
   };
 }

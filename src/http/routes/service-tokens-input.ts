@@ -30,7 +30,7 @@ const days = z
   );
 const eternal = z.union([z.literal(true), z.literal('true')], { error: 'must be true when present' });
 
-const createBody = z.object({
+export const createBody = z.object({
   username: text(255),
   password: z.string({ error: 'must be a string' }).max(1024, 'must be at most 1024 characters'),
   name: text(100).optional(),
