@@ -24,7 +24,8 @@ function python(
 ): Promise<Run> {
   const child = spawn('python3', [script, ...args], {
     cwd: examples,
-    env: { PATH: process.env.PATH ?? '', PYTHONPATH: examples, ...env },
+    // No __pycache__ left in the examples folder.
+    env: { PATH: process.env.PATH ?? '', PYTHONPATH: examples, PYTHONDONTWRITEBYTECODE: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
