@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { DevIdp } from '../../src/dev-idp/index.js';
+import type { Realm, RealmFile } from '../../src/dev-idp/index.js';
 import { buildTestGateway } from '../support/gateway.js';
 import { startTestIdp } from '../support/idp.js';
 import { FORBIDDEN, createToken } from './helpers.js';
@@ -10,11 +11,23 @@ let shortRealm: DevIdp;
 let cappedRealm: DevIdp;
 let demo: DevIdp;
 
+/** The gateway's service account may read the realm's settings (realm-management view-realm). */
+function readable(realm: Realm): RealmFile {
+  return {
+    ...realm,
+    users: realm.users.map((u) =>
+      u.serviceAccountClientId === 'authgate'
+        ? { ...u, clientRoles: { 'realm-management': [...(u.clientRoles['realm-management'] ?? []), 'view-realm'] } }
+        : u,
+    ),
+  };
+}
+
 beforeAll(async () => {
   // Keycloak's defaults: offline sessions end after 30 days unused; and a realm with a max lifespan of 60 days.
-  shortRealm = await startTestIdp({ realm: (r) => ({ ...r, offlineSessionIdleTimeout: 30 * DAY }) });
+  shortRealm = await startTestIdp({ realm: (r) => ({ ...readable(r), offlineSessionIdleTimeout: 30 * DAY }) });
   cappedRealm = await startTestIdp({
-    realm: (r) => ({ ...r, offlineSessionMaxLifespanEnabled: true, offlineSessionMaxLifespan: 60 * DAY }),
+    realm: (r) => ({ ...readable(r), offlineSessionMaxLifespanEnabled: true, offlineSessionMaxLifespan: 60 * DAY }),
   });
   demo = await startTestIdp();
 });
@@ -49,6 +62,16 @@ describe('a lifetime the realm cannot keep is refused at creation, naming the li
       refused('eternal', 'the realm ends an offline session unused for 30 days (offline session idle timeout)'),
     );
     await createToken(app, { days: 30 });
+  });
+
+  it('without view-realm the limits cannot be read: the create goes on and the provider’s limits apply', async () => {
+    const unreadable = await startTestIdp({ realm: (r) => ({ ...r, offlineSessionIdleTimeout: 30 * DAY }) });
+    try {
+      const { app } = buildTestGateway({ idpUrl: unreadable.url });
+      await createToken(app, { days: 31 });
+    } finally {
+      await unreadable.close();
+    }
   });
 
   it('past the offline session max lifespan', async () => {
