@@ -125,6 +125,28 @@ describeWithRedisServer('durability', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { idp: 'ok', redis: 'ok' } });
   });
 
+  it('a Redis that does not answer is 503 session_store_unavailable on exchange, never service_token_invalid', async () => {
+    const gateway = buildTestGateway({ idpUrl: idp.url, redis: { client, keyPrefix: 'frozen:' } });
+    const { token } = await createToken(gateway.app);
+    redis.freeze();
+    try {
+      const res = await exchange(gateway.app, token);
+      expect({ status: res.status, error: res.body.error }).toEqual({
+        status: 503,
+        error: 'session_store_unavailable',
+      });
+    } finally {
+      redis.thaw();
+    }
+    const deadline = Date.now() + 5000;
+    let res = await exchange(gateway.app, token);
+    while (res.status === 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await exchange(gateway.app, token);
+    }
+    expect(res.status).toBe(200);
+  });
+
   it('a Redis that keeps nothing on disk is a loud warning in the log and in /readyz', async () => {
     await client.configSet({ appendonly: 'no', save: '' });
     const durability = new ServiceTokenDurability();
