@@ -24,11 +24,7 @@ import { serviceTokenRoutes, type UserOf } from './http/routes/service-tokens.js
 import { bearerToken } from './http/bearer.js';
 import { errorFor } from './http/route-helpers.js';
 import { ApiError } from './errors/api-error.js';
-import {
-  DEFAULT_SERVICE_TOKEN_SETTINGS,
-  type OfflineLimits,
-  type ServiceTokenSettings,
-} from './service-tokens/outcomes.js';
+import { type OfflineLimits, type ServiceTokenSettings } from './service-tokens/outcomes.js';
 import type { ServiceTokenDurability } from './service-tokens/durability.js';
 import { ServiceTokens } from './service-tokens/service-tokens.js';
 import type { SessionCodec } from './sessions/session-codec.js';
@@ -50,8 +46,6 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   requestContext: RequestContext;
-  /** SERVICE_TOKEN* settings; the defaults when absent. */
-  serviceTokenSettings?: ServiceTokenSettings;
   /** The realm's offline-session limits (Admin API), so a create can refuse a lifetime the realm cannot keep. */
   offlineLimits?: () => Promise<OfflineLimits | undefined>;
   /** What the start-up check found about the service tokens' durability (shown by /readyz). */
@@ -104,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
     clock: deps.clock,
   });
   const sessions = config.authMode === 'session' ? sessionsOf(deps) : undefined;
-  const settings = deps.serviceTokenSettings ?? DEFAULT_SERVICE_TOKEN_SETTINGS;
+  const settings = config.serviceTokens;
   if (settings.enabled) app.use('/api/auth', serviceTokenApi(deps, settings, loginGuards, sessions));
   // The API first: its requests then never walk through the health, docs and demo routers.
   app.use(

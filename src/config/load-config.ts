@@ -42,6 +42,12 @@ export interface Config {
   readonly loginFailuresPerUser: number;
   readonly loginFailuresPerIp: number;
   readonly trustProxy: number;
+  readonly serviceTokens: {
+    readonly enabled: boolean;
+    readonly maxDays: number;
+    readonly eternal: boolean;
+    readonly creatorRole: string | undefined;
+  };
 }
 
 // Browsers treat http://localhost as a secure context: a demo on one machine needs no certificate.
@@ -165,6 +171,12 @@ function toConfig(raw: Raw): Config {
     loginFailuresPerUser: raw.LOGIN_FAILURES_PER_USER,
     loginFailuresPerIp: raw.LOGIN_FAILURES_PER_IP,
     trustProxy: raw.TRUST_PROXY,
+    serviceTokens: {
+      enabled: raw.SERVICE_TOKENS,
+      maxDays: raw.SERVICE_TOKEN_MAX_DAYS,
+      eternal: raw.SERVICE_TOKENS_ETERNAL,
+      creatorRole: raw.SERVICE_TOKEN_CREATOR_ROLE,
+    },
   };
 }
 

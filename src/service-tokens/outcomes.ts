@@ -13,13 +13,6 @@ export interface ServiceTokenSettings {
   creatorRole: string | undefined;
 }
 
-export const DEFAULT_SERVICE_TOKEN_SETTINGS: ServiceTokenSettings = {
-  enabled: true,
-  maxDays: 3650,
-  eternal: true,
-  creatorRole: undefined,
-};
-
 /** A token asked for: so many days, or forever. */
 export type Lifetime = { days: number } | { eternal: true };
 

@@ -37,7 +37,7 @@ describe('starting and stopping', () => {
         message: 'DEVELOPMENT IdP started: not for production',
         issuer: idp.issuer,
         users: ['alice', 'bob', 'carol', 'admin'],
-        clients: ['authgate'],
+        clients: ['authgate', 'reporting-bot'],
       }),
     ]);
   });

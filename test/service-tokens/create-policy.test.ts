@@ -95,7 +95,10 @@ describe('a lifetime the realm cannot keep is refused at creation, naming the li
 
 describe("the gateway's own limits", () => {
   it('SERVICE_TOKEN_MAX_DAYS and SERVICE_TOKENS_ETERNAL', async () => {
-    const { app } = buildTestGateway({ idpUrl: demo.url, serviceTokens: { maxDays: 365, eternal: false } });
+    const { app } = buildTestGateway({
+      idpUrl: demo.url,
+      env: { SERVICE_TOKEN_MAX_DAYS: '365', SERVICE_TOKENS_ETERNAL: 'false' },
+    });
     const long = await create(app, { days: 366 });
     expect({ status: long.status, body: long.body }).toEqual(
       refused('days', 'must be at most 365 (SERVICE_TOKEN_MAX_DAYS)'),
@@ -107,7 +110,7 @@ describe("the gateway's own limits", () => {
   });
 
   it('SERVICE_TOKEN_CREATOR_ROLE: an account without the role gets 403 and no offline session is left behind', async () => {
-    const { app } = buildTestGateway({ idpUrl: demo.url, serviceTokens: { creatorRole: 'admin' } });
+    const { app } = buildTestGateway({ idpUrl: demo.url, env: { SERVICE_TOKEN_CREATOR_ROLE: 'admin' } });
     demo.clearSeen();
     const res = await create(app, { days: 30 });
     expect({ status: res.status, body: res.body }).toEqual({ status: 403, body: FORBIDDEN });
@@ -116,7 +119,7 @@ describe("the gateway's own limits", () => {
   });
 
   it('turned off, the routes are not there', async () => {
-    const { app } = buildTestGateway({ idpUrl: demo.url, serviceTokens: { enabled: false } });
+    const { app } = buildTestGateway({ idpUrl: demo.url, env: { SERVICE_TOKENS: 'false' } });
     const res = await create(app, { days: 30 });
     expect({ status: res.status, body: res.body }).toEqual({
       status: 404,

@@ -11,7 +11,6 @@ import { createSessionStore } from '../../src/sessions/create-session-store.js';
 import type { VersionedSessionStore } from '../../src/sessions/versioned-session-store.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
 import type { RedisClient } from '../../src/stores/redis-client.js';
-import { DEFAULT_SERVICE_TOKEN_SETTINGS, type ServiceTokenSettings } from '../../src/service-tokens/outcomes.js';
 import type { ServiceTokenDurability } from '../../src/service-tokens/durability.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
 import { MovableClock } from './clock.js';
@@ -42,7 +41,6 @@ export interface TestGatewayOptions {
   /** Redis for the stores (a client the test owns, and a key prefix of its own); in memory without it. */
   redis?: { client: RedisClient; keyPrefix: string };
   /** Service-token settings over the defaults (what SERVICE_TOKEN* would set). */
-  serviceTokens?: Partial<ServiceTokenSettings>;
   serviceTokenDurability?: ServiceTokenDurability;
 }
 
@@ -54,7 +52,6 @@ export function buildTestGateway({
   wrapFetch,
   redis,
   mode = 'token',
-  serviceTokens,
   serviceTokenDurability,
 }: TestGatewayOptions): TestGateway {
   const config = loadConfig({
@@ -105,7 +102,6 @@ export function buildTestGateway({
     logger: logs.logger,
     clock,
     requestContext,
-    serviceTokenSettings: { ...DEFAULT_SERVICE_TOKEN_SETTINGS, ...serviceTokens },
     offlineLimits: () => accountDirectory.offlineLimits(),
     ...(serviceTokenDurability ? { serviceTokenDurability } : {}),
   });
