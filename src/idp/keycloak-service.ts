@@ -3,7 +3,6 @@ import * as client from 'openid-client';
 import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
-import { AccessTokenVerifier } from './access-token-verifier.js';
 import { userFromClaims } from './claims.js';
 import type {
   AuthorizationCallback,
@@ -17,6 +16,9 @@ import type {
   TokenCheck,
   TokenSet,
 } from './identity-provider.js';
+import type { AccessTokenVerifier } from './access-token-verifier.js';
+import { toTokenSet, withOpenId } from './token-set.js';
+import { discoverRealm, type Connection } from './keycloak-discovery.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
 import { providerFailure, refusedOrThrown, translateProviderError, type ProviderOperation } from './translate-error.js';
@@ -39,14 +41,6 @@ export interface KeycloakServiceOptions {
   clock: Clock;
   /** Wraps the gateway's own client (its deadline included): how tests count, slow or fake what reaches the provider. */
   wrapFetch?: (network: Fetch) => Fetch;
-}
-
-interface Connection {
-  config: client.Configuration;
-  verifier: AccessTokenVerifier;
-  logoutEndpoint: string;
-  tokenEndpoint: string;
-  jwksUri: string;
 }
 
 /**
@@ -240,72 +234,15 @@ export class KeycloakService implements IdentityProvider {
   }
 
   private connect(): Promise<Connection> {
-    this.connection ??= this.discover().catch((err: unknown) => {
+    this.connection ??= discoverRealm({
+      ...this.options,
+      realmUrl: this.realmUrl,
+      issuer: this.issuer,
+      fetch: this.fetch,
+    }).catch((err: unknown) => {
       this.connection = undefined;
       throw translateProviderError(err, 'discovery' satisfies ProviderOperation);
     });
     return this.connection;
   }
-
-  private async discover(): Promise<Connection> {
-    const { clientId, clientSecret, allowHttp, timeoutMs, clock, logger } = this.options;
-    // Discovery at the back channel's own URL, so that the issuer is ours to check: openid-client compares it with the
-    // URL it fetched, which differs from the issuer when Keycloak has a front-end hostname.
-    const discoveryUrl = new URL(`${this.realmUrl}/.well-known/openid-configuration`);
-    const config = await client.discovery(discoveryUrl, clientId, undefined, client.ClientSecretPost(clientSecret), {
-      [client.customFetch]: (url: string, init: client.CustomFetchOptions) => this.fetch(url, init as RequestInit),
-      execute: allowHttp ? [client.allowInsecureRequests] : [],
-      // Our own deadline (providerFetch) is the one that should fire; openid-client's is a backstop here.
-      timeout: Math.ceil(timeoutMs / 1000) + 1,
-    });
-    // From now on only our deadline: openid-client's backstop costs an AbortSignal.timeout per call, and its timer
-    // goes on to fire, and to build an exception, seconds after every call that had long finished.
-    config.timeout = 0;
-    const metadata = config.serverMetadata();
-    if (metadata.issuer !== this.issuer) {
-      // RFC 8414 section 3.3: the announced issuer must be the one expected, exactly.
-      throw Object.assign(new Error(`the provider announces the issuer ${metadata.issuer}, not ${this.issuer}`), {
-        code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
-      });
-    }
-    if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
-    logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer });
-    return {
-      config,
-      jwksUri: metadata.jwks_uri,
-      // Not the announced end_session_endpoint: that is the browsers' logout, at the front-end hostname, which the
-      // gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
-      logoutEndpoint: `${this.realmUrl}/protocol/openid-connect/logout`,
-      // The back channel's URL, as for logout; openid-client's own grants keep the announced endpoint.
-      tokenEndpoint: `${this.realmUrl}/protocol/openid-connect/token`,
-      verifier: new AccessTokenVerifier({
-        issuer: metadata.issuer,
-        jwksUri: metadata.jwks_uri,
-        clientId,
-        fetch: this.fetch,
-        timeoutMs,
-        clock,
-        logger,
-      }),
-    };
-  }
-}
-
-function withOpenId(scope: string | undefined): string {
-  const scopes = new Set((scope ?? '').split(' ').filter(Boolean));
-  scopes.add('openid');
-  return [...scopes].join(' ');
-}
-
-function toTokenSet(response: client.TokenEndpointResponse): TokenSet {
-  const tokens: TokenSet = {
-    access_token: response.access_token,
-    expires_in: Number(response.expires_in ?? 0),
-    token_type: 'Bearer',
-  };
-  if (response.refresh_token) tokens.refresh_token = response.refresh_token;
-  if (typeof response.id_token === 'string') tokens.id_token = response.id_token;
-  if (typeof response.refresh_expires_in === 'number') tokens.refresh_expires_in = response.refresh_expires_in;
-  if (typeof response.scope === 'string') tokens.scope = response.scope;
-  return tokens;
 }
