@@ -1,17 +1,11 @@
 import type { ErrorCode } from '../contract/errors.js';
+import type { TokenSet } from '../contract/token-mode.js';
 import type { User } from '../contract/user.js';
 
 /** What the gateway needs from an OpenID Connect provider; KeycloakService is the implementation. */
 
-export interface TokenSet {
-  access_token: string;
-  refresh_token?: string;
-  id_token?: string;
-  expires_in: number;
-  refresh_expires_in?: number;
-  token_type: 'Bearer';
-  scope?: string;
-}
+/** The provider's tokens: the very set token mode hands to its clients. */
+export type { TokenSet };
 
 export interface VerifiedAccessToken {
   user: User;
