@@ -4,6 +4,7 @@ import { loginThroughIdp } from './lib/browser-login.js';
 import { HASHED_USER } from './lib/hashed-user.js';
 import { load, medianLatency, type LoadOptions, type LoadResult } from './lib/load.js';
 import { pin, type Target } from './lib/processes.js';
+import { createServiceToken, refreshGrants } from './lib/service-token.js';
 
 export const CLIENT = { client_id: 'authgate', client_secret: 'authgate-dev-secret' };
 
@@ -56,6 +57,8 @@ export class Round {
     /** Whether refresh and login run with the gateway and the IdP on CPUs apart (see `apart`). */
     private readonly pinned: boolean,
     private readonly allCpus: string,
+    /** The IdP's control address (bench/targets/idp.ts): what it saw, for the grants an exchange costs. */
+    private readonly idpControl: string,
   ) {
     this.tokenEndpoint = `${t.idp.url}/realms/demo/protocol/openid-connect/token`;
   }
@@ -69,6 +72,8 @@ export class Round {
     const bearer = await this.gatewayLogin(tokenGw, false);
     const sessionCookie = await this.gatewayLogin(sessionGw, true);
     const peerCookie = await loginThroughIdp(peer.url, 'alice', 'alice-password');
+    // On the gateway with Redis, as a fleet of bots is served: the exchange's lock and the token's record live there.
+    const serviceToken = await createServiceToken(sessionGw.url, `bench round ${round}`, sessionCookie);
     const duration = settings.seconds;
     for (const step of ordered([
       () => measure('floor', floor, { url: `${floor.url}/floor`, duration }),
@@ -86,6 +91,19 @@ export class Round {
         }),
       () => measure('peer /me', peer, { url: `${peer.url}/me`, headers: { cookie: peerCookie }, duration }),
       () => measure('session, no cookie', sessionGw, { url: `${sessionGw.url}/api/auth/session`, duration }),
+      () =>
+        measure(
+          'service-token exchange',
+          sessionGw,
+          {
+            url: `${sessionGw.url}/api/auth/service-token/refresh`,
+            method: 'POST',
+            headers: { authorization: `Bearer ${serviceToken}` },
+            duration,
+          },
+          idp,
+          true,
+        ),
     ])) {
       await step();
     }
@@ -215,14 +233,19 @@ export class Round {
     }
   }
 
-  /** One load run, with the CPU time each process spent on it per request: the server, the IdP behind it, the load generator. */
+  /**
+   * One load run, with the CPU time each process spent on it per request: the server, the IdP behind it, the load
+   * generator; and, when `countGrants`, the refresh grants the IdP saw meanwhile.
+   */
   private async measure(
     sink: Sink,
     name: string,
     server: Target,
     options: LoadOptions,
     behind?: Target,
+    countGrants = false,
   ): Promise<void> {
+    if (countGrants) await fetch(`${this.idpControl}/clear`, { method: 'POST' });
     const before = { server: server.cpuMs(), behind: behind?.cpuMs() ?? 0, loader: process.cpuUsage() };
     const result = await load(options);
     const perRequest = (ms: number) => Math.round((ms * 1000) / Math.max(1, result.requests));
@@ -232,6 +255,10 @@ export class Round {
       loader: perRequest((loader.user + loader.system) / 1000),
     };
     if (behind) result.cpuUs.idp = perRequest(behind.cpuMs() - before.behind);
+    if (countGrants)
+      result.refreshGrants = refreshGrants(
+        (await (await fetch(`${this.idpControl}/`)).json()) as Record<string, number>,
+      );
     sink.run(name, result);
   }
 

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
   // The machine's CPUs, not this process's share of them (availableParallelism() reads an inherited affinity).
   const cpuCount = cpus().length;
   const pinned = cpuCount >= 2 && pin(process.pid, `0-${cpuCount - 1}`) && pin(idp.pid, '1');
-  const round = new Round(all, pinned, `0-${cpuCount - 1}`);
+  const round = new Round(all, pinned, `0-${cpuCount - 1}`, `http://127.0.0.1:${idpControl}`);
   const runs: Record<string, LoadResult[]> = {};
   const latencies: Record<string, number[]> = {};
   const sink = {
@@ -123,7 +123,7 @@ async function main(): Promise<number> {
     await round.run(n, settings, sink);
   }
 
-  const stormResult = await storm({
+  const storms = await storm({
     redisUrl: REDIS_URL,
     sessionSecret: SESSION_SECRET,
     concurrency: quick ? 50 : 200,
@@ -178,9 +178,13 @@ async function main(): Promise<number> {
       .filter((r) => r.errors > 0 || r.non2xx > 0)
       .map((r) => `${name}: ${r.errors} errors, ${r.non2xx} non-2xx answers`),
   );
-  if (stormResult.refreshGrants !== 1)
-    failures.push(`refresh storm: the IdP saw ${stormResult.refreshGrants} refresh grants, not 1`);
-  if (stormResult.failures > 0) failures.push(`refresh storm: ${stormResult.failures} requests failed`);
+  for (const [name, result] of [
+    ['refresh storm', storms.session],
+    ['service-token storm', storms.serviceToken],
+  ] as const) {
+    if (result.refreshGrants !== 1) failures.push(`${name}: the IdP saw ${result.refreshGrants} refresh grants, not 1`);
+    if (result.failures > 0) failures.push(`${name}: ${result.failures} requests failed`);
+  }
   failures.push(...memoryFailures);
 
   const rpsOf = (name: string) => (runs[name] ?? []).map((r) => r.rps);
@@ -191,6 +195,16 @@ async function main(): Promise<number> {
         return values.length > 0 ? median(values) : undefined;
       };
       const cpuUs = { server: cpuOf('server'), idp: cpuOf('idp'), loader: cpuOf('loader') };
+      // Over all rounds together: a grant is rare where the gateway answers from the access token it holds.
+      const counted = results.filter((r) => r.refreshGrants !== undefined);
+      const grantsPer1000 =
+        counted.length > 0
+          ? (counted.reduce((sum, r) => sum + (r.refreshGrants ?? 0), 0) * 1000) /
+            Math.max(
+              1,
+              counted.reduce((sum, r) => sum + r.requests, 0),
+            )
+          : undefined;
       return [
         name,
         {
@@ -199,6 +213,7 @@ async function main(): Promise<number> {
           p50: median(results.map((r) => r.p50)),
           p99: median(results.map((r) => r.p99)),
           cpuUs,
+          ...(grantsPer1000 !== undefined ? { grantsPer1000 } : {}),
           runs: results,
         },
       ];
@@ -233,7 +248,8 @@ async function main(): Promise<number> {
     summary,
     ratios,
     latencies: { ...latencies, addedRefreshLatencyMs, addedRelayLatencyMs },
-    storm: stormResult,
+    storm: storms.session,
+    serviceTokenStorm: storms.serviceToken,
     memory,
     failures,
   };
@@ -253,8 +269,9 @@ async function main(): Promise<number> {
       .filter(([, us]) => us !== undefined)
       .map(([role, us]) => `${role} ${us} µs`)
       .join(', ');
+    const grants = s.grantsPer1000 !== undefined ? `  refresh grants per 1,000: ${s.grantsPer1000.toFixed(2)}` : '';
     process.stdout.write(
-      `${name.padEnd(26)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}\n`,
+      `${name.padEnd(26)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50} ms  spread ${s.spread.toFixed(0)}%  CPU per request: ${cpu}${grants}\n`,
     );
   }
   process.stdout.write(
@@ -264,9 +281,13 @@ async function main(): Promise<number> {
         ', ',
       )}; refresh adds ${addedRefreshLatencyMs.toFixed(2)} ms at one request at a time (a bare relay ${addedRelayLatencyMs.toFixed(2)} ms)${pinned ? '' : ' (unpinned)'}\n`,
   );
-  process.stdout.write(
-    `refresh storm: ${stormResult.concurrency} requests on 2 instances, ${stormResult.refreshGrants} refresh grant(s), ${stormResult.failures} failures\n`,
-  );
+  for (const [name, result] of [
+    ['refresh storm', storms.session],
+    ['service-token storm', storms.serviceToken],
+  ] as const)
+    process.stdout.write(
+      `${name}: ${result.concurrency} requests on 2 instances, ${result.refreshGrants} refresh grant(s), ${result.failures} failures\n`,
+    );
   if (failures.length > 0) process.stderr.write(`bench: correctness failures:\n  ${failures.join('\n  ')}\n`);
   return failures.length > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { closedPort } from '../test/support/ports.js';
 import { GATEWAY, type startTarget, type Target } from './lib/processes.js';
+import { createServiceToken, refreshGrants } from './lib/service-token.js';
 
 export interface StormResult {
   concurrency: number;
@@ -15,12 +16,23 @@ export interface StormOptions {
   start: (...args: Parameters<typeof startTarget>) => Promise<Target>;
 }
 
+export interface Storms {
+  /** N concurrent `GET /api/auth/me` on one session. */
+  session: StormResult;
+  /** N concurrent `POST /api/auth/service-token/refresh` with one service token. */
+  serviceToken: StormResult;
+}
+
+// Longer than the IdP's access tokens live (ACCESS_TOKEN_LIFESPAN below): the storm starts with an expired one.
+const EXPIRY_WAIT_MS = 2500;
+
 /**
- * N concurrent /me on one session whose access token has expired, split across two gateway instances sharing Redis,
- * against an IdP whose access tokens live 2 s and which rotates refresh tokens with reuse detection: the IdP must see
- * exactly one refresh grant, and no request may fail.
+ * Two storms, each of N concurrent requests split across two gateway instances sharing Redis, against an IdP whose
+ * access tokens live 2 s and which rotates refresh tokens with reuse detection, each started once the access token
+ * the gateways hold has expired: /me on one session, and the exchange of one service token. For each, the IdP must
+ * see exactly one refresh grant, and no request may fail.
  */
-export async function storm({ redisUrl, sessionSecret, concurrency, start }: StormOptions): Promise<StormResult> {
+export async function storm({ redisUrl, sessionSecret, concurrency, start }: StormOptions): Promise<Storms> {
   const [idpPort, control, portA, portB] = (await Promise.all(Array.from({ length: 4 }, () => closedPort()))) as [
     number,
     number,
@@ -50,33 +62,47 @@ export async function storm({ redisUrl, sessionSecret, concurrency, start }: Sto
     start('storm gateway A', GATEWAY, portA, env),
     start('storm gateway B', GATEWAY, portB, env),
   ]);
-  const res = await fetch(`${a.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf': '1' },
-    body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
-  });
-  if (res.status !== 200) throw new Error(`refresh storm: the login answered ${res.status}: ${await res.text()}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  await new Promise((resolve) => setTimeout(resolve, 2500));
-  await fetch(`http://127.0.0.1:${control}/clear`, { method: 'POST' });
-  const answers = await Promise.all(
-    Array.from({ length: concurrency }, (_, i) =>
-      fetch(`${(i % 2 ? b : a).url}/api/auth/me`, { headers: { cookie } }).then(
-        (r) => r.status,
-        () => 0,
+  try {
+    const res = await fetch(`${a.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+      body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
+    });
+    if (res.status !== 200) throw new Error(`refresh storm: the login answered ${res.status}: ${await res.text()}`);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const serviceToken = await createServiceToken(a.url, 'bench storm', cookie);
+
+    const burst = async (request: (url: string) => Promise<Response>): Promise<StormResult> => {
+      await new Promise((resolve) => setTimeout(resolve, EXPIRY_WAIT_MS));
+      await fetch(`http://127.0.0.1:${control}/clear`, { method: 'POST' });
+      const answers = await Promise.all(
+        Array.from({ length: concurrency }, (_, i) =>
+          request((i % 2 ? b : a).url).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
+      const seen = (await (await fetch(`http://127.0.0.1:${control}/`)).json()) as Record<string, number>;
+      const statuses: Record<string, number> = {};
+      for (const status of answers) statuses[status] = (statuses[status] ?? 0) + 1;
+      return {
+        concurrency,
+        statuses,
+        refreshGrants: refreshGrants(seen),
+        failures: answers.filter((s) => s !== 200).length,
+      };
+    };
+    return {
+      session: await burst((url) => fetch(`${url}/api/auth/me`, { headers: { cookie } })),
+      serviceToken: await burst((url) =>
+        fetch(`${url}/api/auth/service-token/refresh`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${serviceToken}` },
+        }),
       ),
-    ),
-  );
-  const seen = (await (await fetch(`http://127.0.0.1:${control}/`)).json()) as Record<string, number>;
-  const statuses: Record<string, number> = {};
-  for (const status of answers) statuses[status] = (statuses[status] ?? 0) + 1;
-  await Promise.all([a.stop(), b.stop(), idp.stop()]);
-  return {
-    concurrency,
-    statuses,
-    refreshGrants: Object.entries(seen)
-      .filter(([key]) => key.startsWith('token:refresh_token:'))
-      .reduce((sum, [, n]) => sum + n, 0),
-    failures: answers.filter((s) => s !== 200).length,
-  };
+    };
+  } finally {
+    await Promise.all([a.stop(), b.stop(), idp.stop()]);
+  }
 }

@@ -14,6 +14,8 @@ export interface LoadResult {
   cpuUs?: { server: number; idp?: number; loader: number };
   /** Time per request, in µs, the server and the IdP behind it spent ready to run but waiting for a CPU. */
   waitUs?: { server: number; idp?: number };
+  /** Refresh grants the IdP saw during the run, where the scenario counts them (the service-token exchange). */
+  refreshGrants?: number;
 }
 
 export interface LoadOptions {
