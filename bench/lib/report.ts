@@ -16,6 +16,15 @@ export interface Summary {
   cpuUs: { server?: number | undefined; idp?: number | undefined; loader?: number | undefined };
   /** Time waiting for a CPU per request (the scheduler's run delay); recorded by the Keycloak bench. */
   waitUs?: { server?: number | undefined; idp?: number | undefined };
+  /** Refresh grants the IdP saw per 1,000 requests, over all rounds, where the scenario counts them. */
+  grantsPer1000?: number | undefined;
+}
+
+export interface StormFigures {
+  concurrency: number;
+  refreshGrants: number;
+  failures: number;
+  statuses: Record<string, number>;
 }
 
 export interface Report {
@@ -37,7 +46,9 @@ export interface Report {
     loginHashed: number;
   };
   latencies: Record<string, number[] | number> & { addedRefreshLatencyMs: number; addedRelayLatencyMs: number };
-  storm: { concurrency: number; refreshGrants: number; failures: number; statuses: Record<string, number> };
+  storm: StormFigures;
+  /** Absent from runs made before service tokens. */
+  serviceTokenStorm?: StormFigures | undefined;
   memory: Record<string, number> | undefined;
 }
 
@@ -106,6 +117,22 @@ export function renderReport(report: Report, keycloak?: KeycloakReport): string 
     ],
     ['refresh storm: failed requests', String(report.storm.failures), '= 0', report.storm.failures === 0],
   ];
+  const tokenStorm = report.serviceTokenStorm;
+  if (tokenStorm)
+    checks.push(
+      [
+        'service-token storm: refresh grants the IdP saw',
+        String(tokenStorm.refreshGrants),
+        '= 1',
+        tokenStorm.refreshGrants === 1,
+      ],
+      ['service-token storm: failed requests', String(tokenStorm.failures), '= 0', tokenStorm.failures === 0],
+    );
+  const exchange = s['service-token exchange'];
+  const answers = (storm: StormFigures) =>
+    Object.entries(storm.statuses)
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(', ');
   const rows = Object.entries(s).map(
     ([name, r]) =>
       `| ${name} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${r.spread.toFixed(0)} % | ${r.p50} | ${r.p99} | ${us(r.cpuUs.server)} | ${us(r.cpuUs.idp)} | ${us(r.cpuUs.loader)} |`,
@@ -141,7 +168,15 @@ ${rows.join('\n')}
 - **token /me**: \`GET /api/auth/me\` with a bearer token, verified locally against the cached key set.
 - **session /me**: \`GET /api/auth/me\` with a session in Redis (one GET, decrypt, answer).
 - **peer /me**: express-openid-connect ${version('express-openid-connect')}, a \`requiresAuth()\` route, its sessions in the same Redis.
-- **session, no cookie**: \`GET /api/auth/session\` without a cookie (no Redis call).
+- **session, no cookie**: \`GET /api/auth/session\` without a cookie (no Redis call).${
+    exchange
+      ? `
+- **service-token exchange**: \`POST /api/auth/service-token/refresh\` with one service token (\`agst_…\`, created
+  each round through the gateway), on the gateway in session mode with Redis, as a fleet of bots would be served. The
+  gateway answers from the access token it holds while that has enough life left and refreshes once when it has not:
+  the IdP saw ${exchange.grantsPer1000 === undefined ? 'n/a' : exchange.grantsPer1000.toFixed(2)} refresh grants per 1,000 exchanges.`
+      : ''
+  }
 - **refresh** and **login**: ${report.singleUse} requests each, ${CAPACITY_CONNECTIONS} connections, through the gateway in token mode and
   straight to the IdP's token endpoint (fresh single-use refresh tokens prepared beforehand). Every login is the same
   user's, many at once, so the gateways run with the login failure limits raised: attempts in flight count toward them.
@@ -167,9 +202,13 @@ Also measured, without a target:
 
 Refresh storm: ${report.storm.concurrency} concurrent \`GET /api/auth/me\` on one session whose access token had expired,
 split across two gateway instances sharing Redis, against an IdP issuing 2-second access tokens with refresh-token
-rotation and reuse detection. Answers: ${Object.entries(report.storm.statuses)
-    .map(([status, n]) => `${n} × ${status}`)
-    .join(', ')}.
+rotation and reuse detection. Answers: ${answers(report.storm)}.${
+    tokenStorm
+      ? `
+Service-token storm: ${tokenStorm.concurrency} concurrent \`POST /api/auth/service-token/refresh\` with one service token
+whose access token had expired, on the same two instances and IdP. Answers: ${answers(tokenStorm)}.`
+      : ''
+  }
 
 ## How refresh and login are compared
 
