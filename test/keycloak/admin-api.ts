@@ -146,6 +146,22 @@ export class AdminRealm {
     return this.admin.call('GET', `${this.base}/users/${await this.userId(username)}/offline-sessions/${client.id}`);
   }
 
+  /** How many offline sessions the client has in the realm, as the admin console's Sessions tab counts them. */
+  async offlineSessionCount(clientId = 'authgate'): Promise<number> {
+    const client = await this.client(clientId);
+    const { count } = await this.admin.call<{ count: number }>(
+      'GET',
+      `${this.base}/clients/${client.id}/offline-session-count`,
+    );
+    return count;
+  }
+
+  /** Revokes the user's consent to the client, as the account console does: its offline tokens die with it. */
+  async revokeConsent(username: string, clientId = 'authgate'): Promise<void> {
+    const path = `${this.base}/users/${await this.userId(username)}/consents/${encodeURIComponent(clientId)}`;
+    await this.admin.call('DELETE', path);
+  }
+
   async client(clientId: string): Promise<Json & { id: string }> {
     const found = await this.admin.call<(Json & { id: string })[]>(
       'GET',
