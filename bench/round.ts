@@ -4,7 +4,7 @@ import { loginThroughIdp } from './lib/browser-login.js';
 import { HASHED_USER } from './lib/hashed-user.js';
 import { load, medianLatency, type LoadOptions, type LoadResult } from './lib/load.js';
 import { pin, type Target } from './lib/processes.js';
-import { createServiceToken, refreshGrants } from './lib/service-token.js';
+import { createServiceToken, refreshGrants, revokeServiceToken } from './lib/service-token.js';
 
 export const CLIENT = { client_id: 'authgate', client_secret: 'authgate-dev-secret' };
 
@@ -98,7 +98,7 @@ export class Round {
           {
             url: `${sessionGw.url}/api/auth/service-token/refresh`,
             method: 'POST',
-            headers: { authorization: `Bearer ${serviceToken}` },
+            headers: { authorization: `Bearer ${serviceToken.token}` },
             duration,
           },
           idp,
@@ -107,6 +107,7 @@ export class Round {
     ])) {
       await step();
     }
+    await revokeServiceToken(sessionGw.url, serviceToken.id, sessionCookie);
 
     const n = settings.singleUse;
     const tokens = { via: await this.refreshTokens(n), direct: await this.refreshTokens(n) };

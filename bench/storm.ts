@@ -1,6 +1,6 @@
 import { closedPort } from '../test/support/ports.js';
 import { GATEWAY, type startTarget, type Target } from './lib/processes.js';
-import { createServiceToken, refreshGrants } from './lib/service-token.js';
+import { createServiceToken, refreshGrants, revokeServiceToken } from './lib/service-token.js';
 
 export interface StormResult {
   concurrency: number;
@@ -93,15 +93,15 @@ export async function storm({ redisUrl, sessionSecret, concurrency, start }: Sto
         failures: answers.filter((s) => s !== 200).length,
       };
     };
-    return {
-      session: await burst((url) => fetch(`${url}/api/auth/me`, { headers: { cookie } })),
-      serviceToken: await burst((url) =>
-        fetch(`${url}/api/auth/service-token/refresh`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${serviceToken}` },
-        }),
-      ),
-    };
+    const session = await burst((url) => fetch(`${url}/api/auth/me`, { headers: { cookie } }));
+    const byToken = await burst((url) =>
+      fetch(`${url}/api/auth/service-token/refresh`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serviceToken.token}` },
+      }),
+    );
+    await revokeServiceToken(a.url, serviceToken.id, cookie);
+    return { session, serviceToken: byToken };
   } finally {
     await Promise.all([a.stop(), b.stop(), idp.stop()]);
   }
