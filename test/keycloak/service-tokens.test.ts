@@ -188,9 +188,9 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
       seen.push(await offlineTokenOf(gateway, id));
     }
     expect(accessTokens.size).toBe(3);
-    // Keycloak rotated the offline token on every grant, and the gateway presented each one once.
+    // Keycloak rotated the offline token on every grant and the gateway kept each new one: with reuse refused, a round
+    // that presented a used one would have ended the offline session and answered 401.
     expect(new Set(seen).size).toBe(4);
-    expect(await realm.offlineSessions('alice')).toEqual(expect.arrayContaining([expect.anything()]));
   });
 
   it('revoking through the gateway ends the offline session in Keycloak, and the next exchange is 401', async () => {
