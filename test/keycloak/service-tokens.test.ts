@@ -189,7 +189,7 @@ suite(`${SUITE} at ${KEYCLOAK_URL ?? '(none)'}`, () => {
     }
     expect(accessTokens.size).toBe(3);
     // Keycloak rotated the offline token on every grant and the gateway kept each new one: with reuse refused, a round
-    // that presented a used one would have ended the offline session and answered 401.
+    // that presented a used one would have been refused by Keycloak and answered 401.
     expect(new Set(seen).size).toBe(4);
   });
 
