@@ -25,12 +25,15 @@ function runServer(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  if (whileRunning)
-    void whileRunning(
-      () => stdout,
-      (signal) => child.kill(signal),
-    ).catch(() => child.kill('SIGKILL'));
-  return exited;
+  // The run is over when the process has exited AND the caller's work is done: a process that stops quickly must not
+  // end the test while the caller is still collecting what its clients saw.
+  const working = whileRunning
+    ? whileRunning(
+        () => stdout,
+        (signal) => child.kill(signal),
+      ).catch(() => void child.kill('SIGKILL'))
+    : Promise.resolve();
+  return Promise.all([exited, working]).then(([run]) => run);
 }
 
 async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
