@@ -11,12 +11,12 @@ import { providerFetch } from './idp/provider-fetch.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import { projectRoot } from './support/project-root.js';
+import { realmOfflineLimits } from './service-tokens/realm-limits.js';
 import { createSessionStore } from './sessions/create-session-store.js';
 import { SessionCodec } from './sessions/session-codec.js';
 import { stoppableServer } from './http/stoppable-server.js';
 import { createStores } from './stores/create-stores.js';
 import { ServiceTokenDurability } from './service-tokens/durability.js';
-import { describeError } from './observability/describe-error.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -82,30 +82,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const stores = createStores({ redisUrl: config.redisUrl, clock, logger });
   const sessions = createSessionStore(stores, { codec, clock, logger });
   const serviceTokenDurability = new ServiceTokenDurability();
-  let limitsHidden = false;
   // In the background: a Redis down at start must not hold the gateway back (it answers 503 until Redis is back).
   if (stores.redis) void serviceTokenDurability.checkRedis(stores.redis.client, logger);
   else serviceTokenDurability.noteMemory(logger);
   const app = createApp({
     serviceTokenDurability,
-    offlineLimits: async () => {
-      const limits = await accountDirectory.offlineLimits().catch((err: unknown) => {
-        logger.warn('the realm offline-session limits cannot be read', {
-          event: 'service_token.realm_limits_unreadable',
-          cause: describeError(err),
-        });
-        return null;
-      });
-      if (limits === undefined && !limitsHidden) {
-        limitsHidden = true;
-        logger.warn(
-          "the realm's offline-session limits are hidden from the gateway: give its client's service account the realm-management role view-realm",
-          { event: 'service_token.realm_limits_hidden' },
-        );
-      }
-      // Not a refusal: without the realm's limits a create goes on, and the provider's own limits apply.
-      return limits ?? undefined;
-    },
+    offlineLimits: realmOfflineLimits(() => accountDirectory.offlineLimits(), logger),
     config,
     identityProvider,
     accountDirectory,

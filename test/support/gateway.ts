@@ -7,6 +7,7 @@ import { KeycloakService } from '../../src/idp/keycloak-service.js';
 import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
+import { realmOfflineLimits } from '../../src/service-tokens/realm-limits.js';
 import { createSessionStore } from '../../src/sessions/create-session-store.js';
 import type { VersionedSessionStore } from '../../src/sessions/versioned-session-store.js';
 import { createStores, type Stores } from '../../src/stores/create-stores.js';
@@ -102,7 +103,7 @@ export function buildTestGateway({
     logger: logs.logger,
     clock,
     requestContext,
-    offlineLimits: () => accountDirectory.offlineLimits(),
+    offlineLimits: realmOfflineLimits(() => accountDirectory.offlineLimits(), logs.logger),
     ...(serviceTokenDurability ? { serviceTokenDurability } : {}),
   });
   return { app, config, logs, clock, keycloak, stores, sessions, codec };
