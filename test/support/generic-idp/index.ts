@@ -113,6 +113,8 @@ export async function startGenericIdp(options: GenericIdpOptions): Promise<Gener
   routing.handler = (req, res) => {
     const original = req.url ?? '/';
     if (path && !original.startsWith(path)) return void res.writeHead(404).end();
+    // Mounted as express mounts it: oidc-provider finds its mount path in originalUrl for the URLs it publishes.
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl = original;
     req.url = original.slice(path.length) || '/';
     signIn(req, res)
       .then((answered) => (answered ? undefined : callback(req, res)))

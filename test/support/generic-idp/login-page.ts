@@ -57,15 +57,17 @@ export function signInPage(directory: Directory, provider: Provider) {
       send(res, 400, '<!DOCTYPE html><title>Error</title><p>This sign-in belongs to another request.</p>');
       return true;
     }
+    // The form posts back to where the browser is, the mount path included.
+    const action = ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? path).split('?')[0] ?? path;
     if (req.method === 'GET') {
-      send(res, 200, page(path));
+      send(res, 200, page(action));
       return true;
     }
     const form = await readForm(req);
     const username = form.get('username') ?? '';
     const outcome = directory.check(username, form.get('password') ?? '');
     if (typeof outcome === 'string') {
-      send(res, 200, page(path, outcome === 'disabled' ? DISABLED : WRONG, username));
+      send(res, 200, page(action, outcome === 'disabled' ? DISABLED : WRONG, username));
       return true;
     }
     await provider.interactionFinished(
