@@ -45,14 +45,18 @@ describe.each(['opaque', 'jwt'] as const)('the code flow with %s access tokens',
     expect((await refresh(idp, String(res.body!.refresh_token))).status).toBe(200);
   });
 
-  it('refuses a wrong PKCE verifier without burning the code, and a code used a second time', async () => {
+  it('refuses a wrong PKCE verifier without burning the code, and a code used a second time, revoking its grant', async () => {
     const flow = await signIn(idp);
     const refused = oauthError(400, 'invalid_grant', 'grant request is invalid');
     const wrong = await exchange(idp, flow, 'not-the-verifier-not-the-verifier-not-the-verifier');
     expect({ status: wrong.status, body: wrong.body }).toEqual(refused);
-    expect((await exchange(idp, flow)).status).toBe(200);
+    const tokens = await exchange(idp, flow);
+    expect(tokens.status).toBe(200);
     const again = await exchange(idp, flow);
     expect({ status: again.status, body: again.body }).toEqual(refused);
+    // A replayed code revokes what the first exchange was given.
+    const refreshed = await refresh(idp, String(tokens.body!.refresh_token));
+    expect({ status: refreshed.status, body: refreshed.body }).toEqual(refused);
   });
 
   it('requires PKCE: an authorization request without a challenge goes back to the client as invalid_request', async () => {

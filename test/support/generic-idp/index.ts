@@ -10,7 +10,35 @@ import { PASSWORD_PARAMETERS, passwordGrant } from './password-grant.js';
 import { recordRequests, type SeenRequest } from './seen.js';
 
 /*
- * FINDINGS (see the README of test/generic-idp for the table): filled in below by the tests that prove them.
+ * A plain OpenID Connect provider (oidc-provider 8.8.1) for the tests that must not depend on Keycloak. What it does,
+ * proven by test/generic-idp (file names in brackets), read from oidc-provider's lib/ where noted:
+ *
+ * Token endpoint refusals, all with a JSON body {error, error_description} and nothing else:
+ *   wrong password, unknown user, disabled user  400 invalid_grant "grant request is invalid"  [password-grant]
+ *   expired, reused or unknown refresh token     400 invalid_grant "grant request is invalid"  [refresh-rotation]
+ *     (oidc-provider's InvalidGrant has one fixed description; the reason is only in error_detail, never sent:
+ *     lib/helpers/errors.js. A client cannot tell these cases apart, nor a blocked account from a typo.)
+ *   bad client secret                            401 invalid_client "client authentication failed"
+ *   unknown scope                                400 invalid_scope "requested scope is not allowed", plus "scope"
+ *   grant not allowed for the client             400 invalid_request "requested grant type is not allowed for
+ *                                                this client" (not unauthorized_client)  [discovery-and-client-...]
+ * Userinfo with a revoked, unknown or JWT access token: 401 {"error":"invalid_token","error_description":"invalid
+ *   token provided"} and WWW-Authenticate: Bearer realm="<issuer>", error="invalid_token", error_description="invalid
+ *   token provided"  [userinfo-introspection]
+ *
+ * Revocation (RFC 7009) of a refresh token answers 200 with an empty body and revokes the whole grant: the refresh
+ *   token and every opaque access token of it (userinfo 401, introspection {"active":false}). JWT access tokens are
+ *   kept nowhere, so nothing revokes them: they verify against the key set until exp (300 s)  [logout].
+ * Reusing a rotated-away refresh token revokes the whole grant too (lib/actions/grants/refresh_token.js).
+ * JWT access tokens (RFC 9068, typ at+jwt, aud = the resource) cannot be used at userinfo (an audience "prevents
+ *   accessing the userinfo endpoint", lib/actions/userinfo.js) and introspect as {"active":false}: with JWTs the
+ *   gateway must read the user from the access token itself, `roles` at the top level.
+ * end_session (RP-initiated logout) ends the session of the browser that calls it, and the grants of its code flows;
+ *   called without that browser's cookies (as a gateway would, server-side, with id_token_hint) it redirects and
+ *   changes nothing. Tokens of the password grant belong to no browser session: only revocation ends them.
+ * A wrong PKCE verifier does not burn the code; a code used twice is refused (and its grant revoked).
+ * Refresh tokens are issued on every grant by default (as Keycloak does); `refreshTokenNeedsOfflineAccess` gives the
+ *   common hosted behaviour. In the code flow oidc-provider drops offline_access unless prompt=consent.
  */
 
 export type { AccessTokenFormat } from './configuration.js';
