@@ -24,6 +24,7 @@ import { serviceTokenRoutes, type UserOf } from './http/routes/service-tokens.js
 import { bearerToken } from './http/bearer.js';
 import { errorFor } from './http/route-helpers.js';
 import { ApiError } from './errors/api-error.js';
+import { AUTH_PATHS } from './contract/http.js';
 import { type OfflineLimits, type ServiceTokenSettings } from './service-tokens/outcomes.js';
 import type { ServiceTokenDurability } from './service-tokens/durability.js';
 import { ServiceTokens } from './service-tokens/service-tokens.js';
@@ -97,6 +98,12 @@ export function createApp(deps: AppDeps): Express {
     logger,
     clock: deps.clock,
   });
+  if (!config.passwordLogin) {
+    // PASSWORD_LOGIN=false: the provider has no password grant (or it is not to be used); the code flow remains.
+    app.post(AUTH_PATHS.login, () => {
+      throw new ApiError('password_login_unavailable');
+    });
+  }
   const sessions = config.authMode === 'session' ? sessionsOf(deps) : undefined;
   const settings = config.serviceTokens;
   if (settings.enabled) app.use('/api/auth', serviceTokenApi(deps, settings, loginGuards, sessions));

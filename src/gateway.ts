@@ -5,9 +5,9 @@ import { createApp } from './app.js';
 import { systemClock, type Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { DevIdp } from './dev-idp/index.js';
-import { KeycloakAdmin } from './idp/keycloak-admin.js';
-import { KeycloakService } from './idp/keycloak-service.js';
-import { providerFetch } from './idp/provider-fetch.js';
+import { DIALECTS } from './idp/dialects.js';
+import type { KeycloakService } from './idp/keycloak-service.js';
+import { providerParts } from './idp/provider-parts.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import { projectRoot } from './support/project-root.js';
@@ -46,7 +46,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let devIdp: DevIdp | undefined;
   let idpUrl = config.idp.url;
   let clientSecret = config.idp.clientSecret;
-  if (!idpUrl) {
+  if (!idpUrl && !config.idp.issuer) {
     // Loaded only when it runs: a gateway in front of Keycloak never loads oidc-provider, Koa and the rest of the
     // development IdP, so none of it sits in its heap (every major GC walks that) or runs in production.
     const { loadRealmFile, startDevIdp } = await import('./dev-idp/index.js');
@@ -60,24 +60,30 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     idpUrl = devIdp.url;
     clientSecret ??= realm.clients.find((c) => c.clientId === config.idp.clientId)?.secret;
-  } else if (idpUrl.startsWith('http:')) {
-    logger.warn('plain http to the identity provider', { event: 'config.insecure_idp_url', url: idpUrl });
+  } else if ((idpUrl ?? config.idp.issuer ?? '').startsWith('http:')) {
+    logger.warn('plain http to the identity provider', {
+      event: 'config.insecure_idp_url',
+      url: idpUrl ?? config.idp.issuer,
+    });
   }
-  if (!clientSecret) throw new Error(`no client secret for client ${config.idp.clientId}: set KEYCLOAK_CLIENT_SECRET`);
+  if (!clientSecret) throw new Error(`no client secret for client ${config.idp.clientId}: set IDP_CLIENT_SECRET`);
   if (config.sessionSecretGenerated) {
     logger.warn('SESSION_SECRET is not set: using a random one for this process only', {
       event: 'config.session_secret_generated',
     });
   }
 
-  const identityProvider = new KeycloakService({ ...config.idp, url: idpUrl, clientSecret, logger, clock });
-  const accountDirectory = new KeycloakAdmin({
-    ...config.idp,
-    url: idpUrl,
-    clientSecret,
-    fetch: providerFetch(config.idp.timeoutMs),
-    clock,
-  });
+  const { identityProvider, keycloakAdmin } = providerParts(config.idp, { url: idpUrl, clientSecret, logger, clock });
+  const dialect = DIALECTS[config.idp.dialect];
+  if (dialect.logout === 'local' || !dialect.adminApi) {
+    logger.warn("identity provider without some of Keycloak's features", {
+      event: 'idp.dialect_limits',
+      dialect: dialect.name,
+      logout: dialect.logout === 'local' ? 'ends only the gateway session; the provider session stays' : dialect.logout,
+      adminApi: dialect.adminApi,
+    });
+  }
+  await checkPasswordGrant(config, identityProvider, logger);
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({ redisUrl: config.redisUrl, clock, logger });
   const sessions = createSessionStore(stores, { codec, clock, logger });
@@ -87,10 +93,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   else serviceTokenDurability.noteMemory(logger);
   const app = createApp({
     serviceTokenDurability,
-    offlineLimits: realmOfflineLimits(() => accountDirectory.offlineLimits(), logger),
+    ...(keycloakAdmin
+      ? {
+          offlineLimits: realmOfflineLimits(() => keycloakAdmin.offlineLimits(), logger),
+          accountDirectory: keycloakAdmin,
+        }
+      : {}),
     config,
     identityProvider,
-    accountDirectory,
     stores,
     sessions,
     codec,
@@ -125,4 +135,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       logger.info('gateway stopped', { event: 'gateway.stopped' });
     },
   };
+}
+
+/**
+ * The password login needs the provider's password grant. A provider whose discovery document leaves it out refuses
+ * the start, naming what to change; one that cannot be reached now is checked again at each login (403
+ * password_login_unavailable until it offers the grant).
+ */
+async function checkPasswordGrant(config: Config, identityProvider: KeycloakService, logger: Logger): Promise<void> {
+  if (!config.passwordLogin || DIALECTS[config.idp.dialect].passwordGrant !== 'discovery') return;
+  let offered: boolean;
+  try {
+    offered = await identityProvider.passwordGrantOffered();
+  } catch {
+    logger.warn('the provider cannot be reached to check that it offers the password grant', {
+      event: 'idp.password_grant_unchecked',
+    });
+    return;
+  }
+  if (!offered) {
+    throw new Error(
+      `PASSWORD_LOGIN: the provider at ${identityProvider.issuer} offers no password grant (its discovery document does not list it); set PASSWORD_LOGIN=false and AUTH_MODE=session, so that the code flow is the only login`,
+    );
+  }
 }

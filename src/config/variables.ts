@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECT_NAMES } from './provider-dialect.js';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
@@ -60,19 +61,66 @@ export const VARIABLES = {
     meaning:
       'the issuer Keycloak announces, when browsers reach it by another URL than the gateway does: Keycloak with a fixed front-end hostname (`KC_HOSTNAME`) and a dynamic back channel, as in docker-compose.yml (`http://localhost:8080/realms/demo`). The gateway still calls only KEYCLOAK_URL',
   },
-  KEYCLOAK_CLIENT_ID: {
+  IDP_ISSUER: {
+    // Kept exactly as written: the issuer the provider announces must match it character for character (Auth0's ends
+    // in a slash).
+    schema: z
+      .string()
+      .trim()
+      .url('must be an absolute URL')
+      .refine((v) => /^https?:\/\//.test(v), 'must be an http or https URL')
+      .optional(),
+    meaning:
+      'any OpenID Connect issuer (e.g. `https://example.eu.auth0.com/`), read from its `/.well-known/openid-configuration`; instead of KEYCLOAK_URL and KEYCLOAK_REALM, never with them. A Keycloak issuer (`.../realms/<realm>`) is the same as the shorthand. See docs/providers.md',
+  },
+  IDP_DIALECT: {
+    schema: z.enum(DIALECT_NAMES, { error: `must be one of ${DIALECT_NAMES.join(', ')}` }).optional(),
+    shownDefault: 'from the issuer: `keycloak`, `auth0`, `entra`, `okta` where the URL says so, else `generic`',
+    meaning:
+      'how the provider speaks: its error answers, where roles are, its access tokens, its logout (docs/providers.md); for a hosted provider behind a custom domain',
+  },
+  IDP_CLIENT_ID: {
     schema: z.string().trim().min(1).max(255).default('authgate'),
-    meaning: "the gateway's confidential client",
+    meaning: "the gateway's confidential client at the provider",
+  },
+  IDP_CLIENT_SECRET: {
+    schema: z.string().min(1).optional(),
+    shownDefault: "(embedded IdP: the demo realm's)",
+    meaning: 'the client secret; required with KEYCLOAK_URL or IDP_ISSUER',
+  },
+  KEYCLOAK_CLIENT_ID: {
+    schema: z.string().trim().min(1).max(255).optional(),
+    meaning: 'the older name of IDP_CLIENT_ID, still read',
   },
   KEYCLOAK_CLIENT_SECRET: {
     schema: z.string().min(1).optional(),
-    shownDefault: "(embedded IdP: the demo realm's)",
-    meaning: 'the client secret; required with KEYCLOAK_URL',
+    meaning: 'the older name of IDP_CLIENT_SECRET, still read',
+  },
+  ROLES_CLAIM: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\S{1,255}$/, 'must be a claim name or a dotted path such as realm_access.roles')
+      .optional(),
+    shownDefault: "the dialect's: `realm_access.roles` (keycloak), `roles` (generic, auth0, entra), `groups` (okta)",
+    meaning:
+      "where the user's roles are in the access token (or userinfo): a claim name, tried whole first (Auth0's namespaced claims are URLs), then a dotted path",
+  },
+  IDP_ACCESS_TOKENS: {
+    schema: z.enum(['jwt', 'opaque'], { error: 'must be jwt or opaque' }).optional(),
+    shownDefault: "the dialect's: `jwt` (keycloak, generic, okta), `opaque` (auth0, entra)",
+    meaning:
+      "`jwt`: access tokens are verified with the issuer's keys; `opaque`: the provider is asked (its introspection endpoint when it offers one to the gateway's client, else userinfo), and the answer kept for 30 seconds",
+  },
+  PASSWORD_LOGIN: {
+    schema: flag.default(true),
+    meaning:
+      'serve the password login (`POST /api/auth/login`, the password grant). `false`: 403 password_login_unavailable, and the code flow (session mode) is the only login; required by token mode',
   },
   IDP_ALLOW_HTTP: {
     schema: flag.default(false),
     meaning:
-      'allow plain http to KEYCLOAK_URL when `NODE_ENV=production` (e.g. a private container network); always allowed, with a warning, outside production',
+      'allow plain http to KEYCLOAK_URL or IDP_ISSUER when `NODE_ENV=production` (e.g. a private container network); always allowed, with a warning, outside production',
   },
   DEV_IDP_PORT: { schema: port.default(8080), meaning: 'port of the embedded development IdP' },
   REDIS_URL: {

@@ -21,6 +21,14 @@ export const ERROR_CODES = {
     message: 'The account is not fully set up; finish the required actions at the identity provider',
   },
   forbidden: { status: 403, message: 'The caller is not allowed to do this' },
+  mfa_required: {
+    status: 403,
+    message: 'The identity provider requires a second factor: log in through the browser (GET /api/auth/login)',
+  },
+  password_login_unavailable: {
+    status: 403,
+    message: 'This gateway takes no passwords: log in through the browser (GET /api/auth/login)',
+  },
   csrf_rejected: { status: 403, message: 'The request was rejected by the CSRF protection' },
   not_found: { status: 404, message: 'No such endpoint' },
   payload_too_large: { status: 413, message: 'The request body is too large' },

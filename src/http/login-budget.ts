@@ -34,8 +34,9 @@ export function rateLimited(
 }
 
 // Answers the provider gives only about an existing account: for a limited account they would tell the attacker
-// something (account_not_ready even says the password was right), so it answers 429 instead, as at the door.
-const ACCOUNT_ANSWERS = new Set(['invalid_credentials', 'account_disabled', 'account_not_ready']);
+// something (account_not_ready and mfa_required even say the password was right), so it answers 429 instead, as at
+// the door.
+const ACCOUNT_ANSWERS = new Set(['invalid_credentials', 'account_disabled', 'account_not_ready', 'mfa_required']);
 
 /**
  * One failure budget per account, whatever identifier is typed (username, email, any case). An attempt is counted

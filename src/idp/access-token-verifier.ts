@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import { RealmKeySet } from './realm-key-set.js';
 import { translateProviderError } from './translate-error.js';
 import type { Refused } from './identity-provider.js';
+import type { Dialect } from './dialects.js';
 import type { Fetch } from './provider-fetch.js';
 
 const ASYMMETRIC_ALGORITHMS = [
@@ -38,6 +39,9 @@ const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
+  /** How the provider marks its access tokens and names their client (the dialect's). */
+  accessTokenType: Dialect['accessTokenType'];
+  clientClaims: readonly string[];
   jwksUri: string;
   clientId: string;
   fetch: Fetch;
@@ -160,18 +164,18 @@ export class AccessTokenVerifier {
     try {
       verified = await this.check(token);
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw this.refusalOf(err);
+      if ((err as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw this.refusalOf(err, token);
       const reload =
         source === 'provider'
           ? this.keys.reloadForIssuedKey(decodeProtectedHeader(token).kid)
           : this.keys.reloadForUnknownKey();
-      if (!reload) throw this.refusalOf(err);
+      if (!reload) throw this.refusalOf(err, token);
       await reload;
       verified = await this.check(token).catch((again: unknown) => {
-        throw this.refusalOf(again);
+        throw this.refusalOf(again, token);
       });
     }
-    const refusal = this.refusal(verified.payload);
+    const refusal = this.refusal(verified.payload, verified.protectedHeader.typ);
     if (refusal) throw new TokenRefused(refusal, false);
     return { payload: verified.payload, kid: verified.protectedHeader.kid };
   }
@@ -187,13 +191,13 @@ export class AccessTokenVerifier {
   }
 
   /** jose's failure as a refusal of the token, or as it is when it is about reaching the key set. */
-  private refusalOf(err: unknown): unknown {
+  private refusalOf(err: unknown, token: string): unknown {
     const code = (err as { code?: unknown }).code;
     if (code === 'ERR_JWT_EXPIRED') {
       // Expired means "refresh and retry", which only helps a token that was acceptable before it expired: an expired
       // ID token, or another client's, is as unauthenticated as a fresh one. jose checked the signature and the
       // issuer before the expiry, and keeps the claims on the error.
-      const refusal = this.refusal((err as { payload?: JWTPayload }).payload ?? {});
+      const refusal = this.refusal((err as { payload?: JWTPayload }).payload ?? {}, headerType(token));
       return new TokenRefused(refusal, refusal === undefined, { cause: err });
     }
     if (typeof code === 'string' && TOKEN_FAULTS.has(code)) return new TokenRefused(undefined, false, { cause: err });
@@ -201,11 +205,29 @@ export class AccessTokenVerifier {
   }
 
   /** Why correctly signed claims are still not an access token this gateway accepts; undefined when they are one. */
-  private refusal(payload: JWTPayload): string | undefined {
-    // Keycloak signs ID tokens with the same keys: only an access token issued to this gateway's client will do.
-    if (payload.typ !== 'Bearer' || payload.azp !== this.options.clientId) return 'not an access token of this client';
+  private refusal(payload: JWTPayload, typ: string | undefined): string | undefined {
+    // Providers sign ID tokens with the same keys: only an access token issued to this gateway's client will do.
+    const { accessTokenType, clientClaims, clientId } = this.options;
+    const isAccessToken =
+      accessTokenType === 'keycloak'
+        ? payload.typ === 'Bearer'
+        : accessTokenType === 'at+jwt'
+          ? /^(application\/)?at\+jwt$/i.test(typ ?? '')
+          : true;
+    const client = clientClaims.map((name) => payload[name]).find((value) => value !== undefined);
+    if (!isAccessToken || client !== clientId) return 'not an access token of this client';
     // The user card is about `sub`; jose only checks that the claim is there, and "", 42 or {} would name no one.
     if (typeof payload.sub !== 'string' || payload.sub === '') return 'no subject';
+    return undefined;
+  }
+}
+
+/** The `typ` header of a token jose refused as expired (it keeps the claims on the error, not the header). */
+function headerType(token: string): string | undefined {
+  try {
+    const { typ } = decodeProtectedHeader(token);
+    return typ;
+  } catch {
     return undefined;
   }
 }

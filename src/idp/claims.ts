@@ -1,15 +1,17 @@
 import type { JWTPayload } from 'jose';
 import type { User } from '../contract/user.js';
+import { claimAt } from './dialects.js';
 
-/** Keycloak's access-token claims mapped onto the contract's user: the same fields whatever the provider version. */
-export function userFromClaims(claims: JWTPayload): User {
-  const realmAccess = claims.realm_access as { roles?: unknown } | undefined;
-  const roles = Array.isArray(realmAccess?.roles)
-    ? realmAccess.roles.filter((r): r is string => typeof r === 'string')
-    : [];
+/**
+ * A provider's claims (an access token's, or userinfo's) mapped onto the contract's user: the same fields whatever the
+ * provider. `rolesClaim` is the dialect's (or ROLES_CLAIM): Keycloak's `realm_access.roles`, `roles`, `groups`, ...
+ */
+export function userFromClaims(claims: JWTPayload, rolesClaim = 'realm_access.roles'): User {
+  const found = claimAt(claims, rolesClaim);
+  const roles = Array.isArray(found) ? found.filter((r): r is string => typeof r === 'string') : [];
   return {
     sub: String(claims.sub ?? ''),
-    username: stringOr(claims.preferred_username, String(claims.sub ?? '')),
+    username: stringOr(claims.preferred_username, stringOr(claims.email, String(claims.sub ?? ''))),
     email: stringOr(claims.email, null),
     name: stringOr(claims.name, null),
     roles,

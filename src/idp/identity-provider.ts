@@ -59,7 +59,8 @@ export interface Failure {
 export type Refused = { ok: false; error: Failure };
 /** A login's tokens and the user their verified access token names. */
 export type LoginResult = { ok: true; tokens: TokenSet; user: User } | Refused;
-export type RefreshResult = { ok: true; tokens: TokenSet } | Refused;
+/** `user`: who the refreshed access token names, when the gateway can read it (a JWT). */
+export type RefreshResult = { ok: true; tokens: TokenSet; user?: User } | Refused;
 /** Refused only with invalid_grant: the session the refresh token belonged to had already ended. */
 export type LogoutResult = { ok: true } | Refused;
 /** Refused with token_expired or unauthenticated: the token is not one the gateway accepts. */

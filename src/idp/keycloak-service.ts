@@ -1,4 +1,4 @@
-import type { JWTPayload } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
@@ -16,22 +16,34 @@ import type {
   TokenCheck,
   TokenSet,
 } from './identity-provider.js';
-import type { AccessTokenVerifier } from './access-token-verifier.js';
+import type { User } from '../contract/user.js';
+import type { OpaqueTokenCheck } from './opaque-token-check.js';
 import { toTokenSet, withOpenId } from './token-set.js';
-import { discoverRealm, type Connection } from './keycloak-discovery.js';
+import { DIALECTS, type Dialect } from './dialects.js';
+import { discoverProvider, type Connection } from './provider-discovery.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
 import { providerFailure, refusedOrThrown, translateProviderError, type ProviderOperation } from './translate-error.js';
 
 export interface KeycloakServiceOptions {
-  /** Keycloak's base URL, e.g. http://localhost:8080 (no /realms part): every call of the gateway goes there. */
-  url: string;
+  /**
+   * Keycloak's base URL, e.g. http://localhost:8080 (no /realms part): every call of the gateway goes there. Unset for
+   * another provider, which is reached at its issuer.
+   */
+  url?: string | undefined;
   realm: string;
   /**
-   * The issuer Keycloak announces, when it is not `<url>/realms/<realm>`: Keycloak with a fixed front-end hostname
-   * for browsers and a dynamic back channel for the gateway (docker-compose.yml). Default: `<url>/realms/<realm>`.
+   * The issuer the provider announces. Keycloak: only when it is not `<url>/realms/<realm>`, i.e. Keycloak with a fixed
+   * front-end hostname for browsers and a dynamic back channel for the gateway (docker-compose.yml). Any other
+   * provider: its issuer, where discovery is read.
    */
   issuer?: string | undefined;
+  /** How the provider speaks (idp/dialects.ts); Keycloak's when unset. */
+  dialect?: Dialect;
+  /** Where the roles are (ROLES_CLAIM); the dialect's when unset. */
+  rolesClaim?: string | undefined;
+  /** JWT or opaque access tokens (IDP_ACCESS_TOKENS); the dialect's when unset. */
+  accessTokens?: 'jwt' | 'opaque' | undefined;
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
@@ -44,8 +56,9 @@ export interface KeycloakServiceOptions {
 }
 
 /**
- * Talks OpenID Connect to one Keycloak realm. Discovery happens on first use and is retried on the next call after a
- * failure, so the gateway starts while Keycloak is down and serves as soon as it is back, without a restart.
+ * Talks OpenID Connect to one Keycloak realm, or to any other provider through its dialect (idp/dialects.ts): the
+ * same calls, read and translated as that provider speaks. Discovery happens on first use and is retried on the next
+ * call after a failure, so the gateway starts while the provider is down and serves as soon as it is back.
  */
 export class KeycloakService implements IdentityProvider {
   private connection: Promise<Connection> | undefined;
@@ -54,36 +67,77 @@ export class KeycloakService implements IdentityProvider {
   private readonly realmUrl: string;
   /** The issuer the discovery document must announce, and the tokens carry. */
   readonly issuer: string;
+  readonly dialect: Dialect;
+  private readonly rolesClaim: string;
 
   constructor(private readonly options: KeycloakServiceOptions) {
     const network = providerFetch(options.timeoutMs);
     this.fetch = options.wrapFetch ? options.wrapFetch(network) : network;
-    this.realmUrl = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
-    this.issuer = options.issuer ?? this.realmUrl;
+    this.dialect = options.dialect ?? DIALECTS.keycloak;
+    this.rolesClaim = options.rolesClaim ?? this.dialect.rolesClaim;
+    if (this.dialect.name === 'keycloak') {
+      if (!options.url) throw new Error('KeycloakService: a Keycloak needs its base URL');
+      this.realmUrl = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
+      this.issuer = options.issuer ?? this.realmUrl;
+    } else {
+      if (!options.issuer) throw new Error(`KeycloakService: the ${this.dialect.name} dialect needs the issuer`);
+      this.realmUrl = options.issuer;
+      this.issuer = options.issuer;
+    }
   }
 
   async passwordLogin({ username, password, scope }: PasswordLogin): Promise<LoginResult> {
-    const { config, verifier } = await this.connect();
+    const connection = await this.connect();
+    const { config } = connection;
+    if (!this.offersPasswordGrant(connection)) return { ok: false, error: { code: 'password_login_unavailable' } };
     const parameters: Record<string, string> = { username, password, scope: withOpenId(scope) };
     let tokens: TokenSet;
     try {
       tokens = toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
     } catch (err) {
-      return refusedOrThrown(err, 'login');
+      return refusedOrThrown(await ProviderResponseError.readUnread(err), 'login', this.dialect);
     }
-    return this.verifiedIssue(verifier, tokens);
+    return this.verifiedIssue(connection, tokens);
+  }
+
+  /**
+   * Whether the provider has the password grant: always for Keycloak and the hosted dialects (where a client without
+   * it is refused as a deployment fault); for another provider, what its discovery document lists. Undefined while
+   * the provider cannot be reached.
+   */
+  async passwordGrantOffered(): Promise<boolean> {
+    return this.offersPasswordGrant(await this.connect());
+  }
+
+  private offersPasswordGrant(connection: Connection): boolean {
+    if (this.dialect.passwordGrant !== 'discovery') return true;
+    return connection.grantTypes?.includes('password') ?? false;
   }
 
   async refresh(refreshToken: string): Promise<RefreshResult> {
-    const { config, verifier } = await this.connect();
+    const { config, verifier, opaque } = await this.connect();
     let tokens: TokenSet;
     try {
       tokens = toTokenSet(await client.refreshTokenGrant(config, refreshToken));
     } catch (err) {
-      return refusedOrThrown(err, 'refresh');
+      return refusedOrThrown(err, 'refresh', this.dialect);
     }
+    if (opaque) return { ok: true, tokens };
     await verifier.expectKeyOf(tokens.access_token);
-    return { ok: true, tokens };
+    return { ok: true, tokens, ...this.unverifiedUser(tokens) };
+  }
+
+  /**
+   * The user as a refreshed JWT access token describes it (roles may have changed). The token came straight from the
+   * provider's token endpoint over the back channel, so it is read without a signature check: nothing may fail between
+   * receiving rotated tokens and storing them, or the only valid refresh token would be lost.
+   */
+  private unverifiedUser(tokens: TokenSet): { user?: User } {
+    try {
+      return { user: userFromClaims(decodeJwt(tokens.access_token), this.rolesClaim) };
+    } catch {
+      return {};
+    }
   }
 
   async authorizationUrl({ redirectUri, state, nonce, codeChallenge, scope }: AuthorizationRequest): Promise<string> {
@@ -107,7 +161,8 @@ export class KeycloakService implements IdentityProvider {
     nonce,
     codeVerifier,
   }: AuthorizationCallback): Promise<LoginResult> {
-    const { config, verifier } = await this.connect();
+    const connection = await this.connect();
+    const { config } = connection;
     let tokens: TokenSet;
     try {
       const checks = {
@@ -120,9 +175,9 @@ export class KeycloakService implements IdentityProvider {
         await client.authorizationCodeGrant(config, callbackUrl, checks, { redirect_uri: redirectUri }),
       );
     } catch (err) {
-      return refusedOrThrown(err, 'callback');
+      return refusedOrThrown(err, 'callback', this.dialect);
     }
-    return this.verifiedIssue(verifier, tokens);
+    return this.verifiedIssue(connection, tokens);
   }
 
   /**
@@ -130,10 +185,12 @@ export class KeycloakService implements IdentityProvider {
    * remembered for a verifyAccessToken that follows). One that does not verify is the provider's fault, and its
    * session is ended: nobody will ever hold these tokens.
    */
-  private async verifiedIssue(verifier: AccessTokenVerifier, tokens: TokenSet): Promise<LoginResult> {
+  private async verifiedIssue({ verifier, opaque }: Connection, tokens: TokenSet): Promise<LoginResult> {
     let claims: JWTPayload;
     try {
-      claims = await verifier.verifyIssued(tokens.access_token);
+      claims = opaque
+        ? await this.issuedOpaque(opaque, tokens.access_token)
+        : await verifier.verifyIssued(tokens.access_token);
     } catch (err) {
       const { refresh_token } = tokens;
       if (refresh_token) {
@@ -146,7 +203,17 @@ export class KeycloakService implements IdentityProvider {
       }
       throw err;
     }
-    return { ok: true, tokens, user: userFromClaims(claims) };
+    return { ok: true, tokens, user: userFromClaims(claims, this.rolesClaim) };
+  }
+
+  /** An opaque access token just issued: the provider must know it, or the fault is the provider's. */
+  private async issuedOpaque(opaque: OpaqueTokenCheck, token: string): Promise<JWTPayload> {
+    const checked = await opaque.check(token);
+    if (checked.ok) return checked.claims;
+    throw translateProviderError(
+      new Error('the provider does not know the access token it has just issued'),
+      'issued_token',
+    );
   }
 
   async clientCredentials(clientId: string, clientSecret: string): Promise<RefreshResult> {
@@ -165,10 +232,10 @@ export class KeycloakService implements IdentityProvider {
         redirect: 'manual',
       });
     } catch (err) {
-      return refusedOrThrown(err, 'client_credentials');
+      return refusedOrThrown(err, 'client_credentials', this.dialect);
     }
     if (response.status !== 200) {
-      return refusedOrThrown(await ProviderResponseError.from(response), 'client_credentials');
+      return refusedOrThrown(await ProviderResponseError.from(response), 'client_credentials', this.dialect);
     }
     const answer = (await response.json().catch(() => undefined)) as Partial<client.TokenEndpointResponse> | undefined;
     if (typeof answer?.access_token !== 'string') {
@@ -177,39 +244,53 @@ export class KeycloakService implements IdentityProvider {
     return { ok: true, tokens: toTokenSet(answer as client.TokenEndpointResponse) };
   }
 
-  /** Keycloak's back-channel logout: ends the user session the refresh token belongs to (204, also when already ended). */
+  /**
+   * Ends the provider's session the refresh token belongs to: Keycloak's back-channel logout (204, also when already
+   * ended), or RFC 7009 revocation of the refresh token (200, also for a token already gone). A provider with neither
+   * keeps its session: only the gateway's ends (said at start).
+   */
   async logout(refreshToken: string): Promise<LogoutResult> {
-    const { logoutEndpoint } = await this.connect();
-    const body = new URLSearchParams({
-      client_id: this.options.clientId,
-      client_secret: this.options.clientSecret,
-      refresh_token: refreshToken,
-    });
+    const { logout } = await this.connect();
+    if (!logout) return { ok: true };
+    const { clientId, clientSecret } = this.options;
+    const body = new URLSearchParams(
+      logout.style === 'keycloak'
+        ? { client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken }
+        : { client_id: clientId, client_secret: clientSecret, token: refreshToken, token_type_hint: 'refresh_token' },
+    );
     let response: Response;
     try {
-      response = await this.fetch(logoutEndpoint, {
+      response = await this.fetch(logout.endpoint, {
         method: 'POST',
         body,
         headers: { accept: 'application/json' },
         redirect: 'manual',
       });
     } catch (err) {
-      return refusedOrThrown(err, 'logout');
+      return refusedOrThrown(err, 'logout', this.dialect);
     }
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();
       return { ok: true };
     }
-    return refusedOrThrown(await ProviderResponseError.from(response), 'logout');
+    return refusedOrThrown(await ProviderResponseError.from(response), 'logout', this.dialect);
   }
 
   async verifyAccessToken(accessToken: string): Promise<TokenCheck> {
-    const { verifier } = await this.connect();
+    const { verifier, opaque } = await this.connect();
+    if (opaque) {
+      const checked = await opaque.check(accessToken);
+      if (!checked.ok) return checked;
+      const { claims, expiresAt, key } = checked;
+      const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
+      // The digest stands for the token's id: the logout denylist refuses this very token.
+      return { ok: true, token: { user: userFromClaims(claims, this.rolesClaim), jti: key, sid, expiresAt } };
+    }
     const checked = await verifier.verify(accessToken);
     if (!checked.ok) return checked;
     const { claims } = checked;
     const token = {
-      user: userFromClaims(claims),
+      user: userFromClaims(claims, this.rolesClaim),
       jti: typeof claims.jti === 'string' ? claims.jti : undefined,
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
       expiresAt: claims.exp ?? 0,
@@ -234,10 +315,12 @@ export class KeycloakService implements IdentityProvider {
   }
 
   private connect(): Promise<Connection> {
-    this.connection ??= discoverRealm({
+    this.connection ??= discoverProvider({
       ...this.options,
-      realmUrl: this.realmUrl,
+      discoveryBase: this.realmUrl,
       issuer: this.issuer,
+      dialect: this.dialect,
+      accessTokens: this.options.accessTokens ?? this.dialect.accessTokens,
       fetch: this.fetch,
     }).catch((err: unknown) => {
       this.connection = undefined;

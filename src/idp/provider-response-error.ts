@@ -26,4 +26,16 @@ export class ProviderResponseError extends Error {
       typeof fields.error_description === 'string' ? fields.error_description : undefined,
     );
   }
+
+  /**
+   * openid-client reads an OAuth error body only from a 4xx answer; a 5xx leaves it unread, with the response as the
+   * error's cause. A provider that answers a configuration fault with a 500 and an OAuth body (Auth0's tenant without
+   * a default directory) is then read here, so that its dialect can name the fault. Anything else is kept as it is.
+   */
+  static async readUnread(err: unknown): Promise<unknown> {
+    const response = (err as { cause?: unknown } | null)?.cause;
+    if (!(response instanceof Response) || response.status < 500 || response.bodyUsed) return err;
+    const read = await ProviderResponseError.from(response.clone()).catch(() => undefined);
+    return read?.error === undefined ? err : Object.assign(read, { cause: err });
+  }
 }

@@ -1,21 +1,9 @@
 import { ApiError } from '../errors/api-error.js';
 import { ERROR_CODES, type ErrorCode } from '../contract/errors.js';
+import { DIALECTS, type Dialect, type ErrorRule, type ProviderOperation } from './dialects.js';
 import type { Failure, Refused } from './identity-provider.js';
 
-/**
- * What the gateway was doing when the provider failed; the same provider answer means different things.
- * `issued_token`: checking an access token the token endpoint has just issued, which did not verify.
- */
-export type ProviderOperation =
-  | 'discovery'
-  | 'jwks'
-  | 'login'
-  | 'refresh'
-  | 'logout'
-  | 'callback'
-  | 'issued_token'
-  /** A machine caller's own client credentials, passed through to the provider (service-token exchange). */
-  | 'client_credentials';
+export type { ProviderOperation };
 
 /** What is kept of the provider's failure for the log line: never a token, never a raw body. */
 export interface ProviderFailure {
@@ -29,8 +17,6 @@ export interface ProviderFailure {
 
 export const CALLBACK_REFUSED = 'The login could not be completed; start it again';
 
-// Keycloak's texts for a refresh token that was presented again after rotation: possible token theft.
-const REUSE_TEXTS = ['Maximum allowed refresh token reuse exceeded', 'Stale token'];
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -45,22 +31,22 @@ const UNREACHABLE_CODES = new Set([
 const TIMEOUT_CODES = new Set(['OAUTH_TIMEOUT', 'ERR_JWKS_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * The one place where a provider failure becomes a contract error. Maps on the OAuth `error` first, refines with
- * `error_description` only for Keycloak's known login texts, and treats 400 and 401 alike (Keycloak 26.6 moved the
- * password grant's invalid_grant from 401 to 400). The original stays attached as `cause` for the log.
+ * The one place where a provider failure becomes a contract error. The dialect's rules come first (a provider's
+ * `error`, refined by its description where the code alone is ambiguous), then the standard OAuth mapping; any status
+ * below 500 with an OAuth error counts alike (Keycloak 26.6 moved the password grant's invalid_grant from 401 to 400,
+ * Auth0 answers 403). The original stays attached as `cause` for the log.
  */
-export function providerFailure(err: unknown, operation: ProviderOperation): Failure {
+export function providerFailure(
+  err: unknown,
+  operation: ProviderOperation,
+  dialect: Dialect = DIALECTS.keycloak,
+): Failure {
   if (err instanceof ApiError) return failureOf(err);
   const failure = describe(err, operation);
-  const code = codeFor(failure, err);
-  const logFields: Record<string, unknown> = { provider: failure };
-  if (
-    operation === 'refresh' &&
-    failure.error === 'invalid_grant' &&
-    REUSE_TEXTS.includes(failure.errorDescription ?? '')
-  ) {
-    logFields.securityEvent = 'auth.refresh.reuse_detected';
-  }
+  const rule = ruleFor(failure, dialect);
+  const code = codeFor(failure, err, rule);
+  const logFields: Record<string, unknown> = { provider: loggable(failure, dialect) };
+  if (rule?.event && code === rule.code) logFields.securityEvent = rule.event;
   const retryAfter = code === 'idp_unavailable' ? { 'Retry-After': '5' } : undefined;
   const message = code === 'invalid_request' && operation === 'callback' ? CALLBACK_REFUSED : undefined;
   return {
@@ -73,9 +59,9 @@ export function providerFailure(err: unknown, operation: ProviderOperation): Fai
 }
 
 /** The same failure as the exception the error middleware answers: for what no caller decides about. */
-export function translateProviderError(err: unknown, operation: ProviderOperation): ApiError {
+export function translateProviderError(err: unknown, operation: ProviderOperation, dialect?: Dialect): ApiError {
   if (err instanceof ApiError) return err;
-  const failure = providerFailure(err, operation);
+  const failure = providerFailure(err, operation, dialect);
   return new ApiError(failure.code, failure);
 }
 
@@ -83,36 +69,58 @@ export function translateProviderError(err: unknown, operation: ProviderOperatio
  * What a provider call that failed gives its caller (see IdentityProvider): a refusal of what it was given (the
  * contract's 4xx) as a value; anything else, the provider's or the network's fault, thrown.
  */
-export function refusedOrThrown(err: unknown, operation: ProviderOperation): Refused {
-  const failure = providerFailure(err, operation);
+export function refusedOrThrown(err: unknown, operation: ProviderOperation, dialect?: Dialect): Refused {
+  const failure = providerFailure(err, operation, dialect);
   if (ERROR_CODES[failure.code].status < 500) return { ok: false, error: failure };
   throw err instanceof ApiError ? err : new ApiError(failure.code, failure);
+}
+
+function loggable(failure: ProviderFailure, dialect: Dialect): ProviderFailure {
+  const { errorDescription } = failure;
+  if (!dialect.loggedDescription || errorDescription === undefined) return failure;
+  const kept = dialect.loggedDescription.exec(errorDescription)?.[0];
+  const { errorDescription: _dropped, ...rest } = failure;
+  return kept === undefined ? rest : { ...rest, errorDescription: kept };
 }
 
 function failureOf(err: ApiError): Failure {
   return { code: err.code, message: err.message, headers: err.headers, logFields: err.logFields, cause: err.cause };
 }
 
-function codeFor(f: ProviderFailure, err: unknown): ErrorCode {
+/** The dialect's rule for an OAuth error answer (any status: Auth0 answers one configuration fault with a 500). */
+function ruleFor(f: ProviderFailure, dialect: Dialect): ErrorRule | undefined {
+  if (f.error === undefined || f.status === undefined) return undefined;
+  return dialect.errors.find(
+    (rule) =>
+      (rule.error === undefined || rule.error === f.error) &&
+      (rule.operations === undefined || rule.operations.includes(f.operation)) &&
+      (rule.description === undefined ||
+        (typeof rule.description === 'string'
+          ? rule.description === f.errorDescription
+          : rule.description.test(f.errorDescription ?? ''))),
+  );
+}
+
+function codeFor(f: ProviderFailure, err: unknown, rule: ErrorRule | undefined): ErrorCode {
   if (isTimeout(err)) return 'idp_timeout';
   if (isUnreachable(err)) return 'idp_unavailable';
+  if (rule)
+    return rule.code === 'unauthorized_client' && f.operation === 'client_credentials'
+      ? 'service_token_invalid'
+      : rule.code;
   if (f.error !== undefined && f.status !== undefined && f.status < 500) return codeForOAuthError(f);
   return 'idp_error';
 }
 
+/** The standard OAuth codes (RFC 6749 section 5.2), as every provider's answers read without a dialect's rule. */
 function codeForOAuthError(f: ProviderFailure): ErrorCode {
   switch (f.error) {
     case 'invalid_grant':
-      if (f.operation === 'login') {
-        if (f.errorDescription === 'Account disabled') return 'account_disabled';
-        if (f.errorDescription === 'Account is not fully set up') return 'account_not_ready';
-        return 'invalid_credentials';
-      }
+      if (f.operation === 'login') return 'invalid_credentials';
       if (f.operation === 'refresh' || f.operation === 'logout') return 'invalid_grant';
       // A code that is expired, already redeemed or not ours: the browser must start the login again.
       return f.operation === 'callback' ? 'invalid_request' : 'idp_error';
     case 'invalid_scope':
-    case 'not_allowed': // Keycloak: "Offline tokens not allowed for the user or client"
       return f.operation === 'login' || f.operation === 'refresh' ? 'invalid_scope' : 'idp_error';
     case 'unauthorized_client':
     case 'invalid_client':

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeJwt } from 'jose';
 import type { Clock } from '../support/clock.js';
-import { userFromClaims } from '../idp/claims.js';
-import type { Failure, IdentityProvider, TokenSet } from '../idp/identity-provider.js';
-import type { User } from '../contract/user.js';
+import type { Failure, IdentityProvider } from '../idp/identity-provider.js';
 import type { Logger } from '../observability/logger.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
 import { authOf, refreshedAuthState, withAuth, type AuthState } from './auth-state.js';
@@ -104,7 +101,7 @@ export class SessionRefresher {
         : { kind: 'failed', error: refreshed.error };
     }
     const { tokens } = refreshed;
-    const user = userOf(tokens, state.user);
+    const user = refreshed.user ?? state.user;
     if (user.sub !== state.user.sub) {
       logger.warn('auth.refresh.subject_changed', { event: 'auth.refresh.subject_changed' });
       return this.end(sid, 'subject_changed');
@@ -129,18 +126,5 @@ export class SessionRefresher {
   private async end(sid: string, reason: SessionEnded['reason'], refusal?: Failure): Promise<SessionEnded> {
     await this.options.sessions.remove(sid);
     return ended(reason, refusal);
-  }
-}
-
-/**
- * The user as the refreshed access token describes it (roles may have changed). The token came straight from the
- * provider's token endpoint over the back channel, so it is read without a signature check: nothing may fail between
- * receiving rotated tokens and storing them, or the only valid refresh token would be lost.
- */
-function userOf(tokens: TokenSet, previous: User): User {
-  try {
-    return userFromClaims(decodeJwt(tokens.access_token));
-  } catch {
-    return previous;
   }
 }

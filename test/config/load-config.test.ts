@@ -108,7 +108,7 @@ describe('loadConfig', () => {
       { KEYCLOAK_URL: 'ftp://sso.example.com', KEYCLOAK_CLIENT_SECRET: 's' },
       'KEYCLOAK_URL: must be an http or https URL',
     ],
-    [{ KEYCLOAK_URL: 'https://sso.example.com' }, 'KEYCLOAK_CLIENT_SECRET: required when KEYCLOAK_URL is set'],
+    [{ KEYCLOAK_URL: 'https://sso.example.com' }, 'IDP_CLIENT_SECRET: required when KEYCLOAK_URL is set'],
     [{ KEYCLOAK_REALM: 'a/b' }, 'KEYCLOAK_REALM: must be a realm name'],
     [{ IDP_TIMEOUT_MS: '10' }, 'IDP_TIMEOUT_MS:'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of error, warn, info'],
@@ -163,7 +163,7 @@ describe('loadConfig', () => {
 
   it('in production requires a real provider over https and a session secret, and names each missing piece', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
-      'KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
+      'KEYCLOAK_URL or IDP_ISSUER: one is required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
       'SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)',
     ]);
     expect(

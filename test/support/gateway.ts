@@ -2,9 +2,9 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import type { Clock } from '../../src/support/clock.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
-import { KeycloakAdmin } from '../../src/idp/keycloak-admin.js';
-import { KeycloakService } from '../../src/idp/keycloak-service.js';
-import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
+import type { KeycloakService } from '../../src/idp/keycloak-service.js';
+import { providerParts } from '../../src/idp/provider-parts.js';
+import type { Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
 import { SessionCodec } from '../../src/sessions/session-codec.js';
 import { realmOfflineLimits } from '../../src/service-tokens/realm-limits.js';
@@ -32,6 +32,7 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
+  /** KEYCLOAK_URL; unused when `env` names another provider by IDP_ISSUER. */
   idpUrl: string;
   env?: Record<string, string>;
   clock?: Clock;
@@ -58,8 +59,9 @@ export function buildTestGateway({
   const config = loadConfig({
     env: {
       NODE_ENV: 'test',
-      KEYCLOAK_URL: idpUrl,
-      KEYCLOAK_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      ...(env.IDP_ISSUER ? {} : { KEYCLOAK_URL: idpUrl }),
+      // The older name, so that a test may set either (both only when they agree).
+      ...(env.IDP_CLIENT_SECRET ? {} : { KEYCLOAK_CLIENT_SECRET: DEMO_CLIENT_SECRET }),
       IDP_TIMEOUT_MS: '2000',
       SESSION_SECRET: TEST_SESSION_SECRET,
       AUTH_MODE: mode,
@@ -68,22 +70,12 @@ export function buildTestGateway({
   });
   const requestContext = new RequestContext();
   const logs = captureLogs(requestContext);
-  const keycloak = new KeycloakService({
-    ...config.idp,
-    url: idpUrl,
+  // The Admin API through the same wrapper, as production sends it through the same kind of client.
+  const { identityProvider: keycloak, keycloakAdmin } = providerParts(config.idp, {
     clientSecret: config.idp.clientSecret ?? DEMO_CLIENT_SECRET,
     logger: logs.logger,
     clock,
-    ...(wrapFetch ? { wrapFetch } : {}),
-  });
-  // The Admin API through the same wrapper, as production sends it through the same kind of client.
-  const network = providerFetch(config.idp.timeoutMs);
-  const accountDirectory = new KeycloakAdmin({
-    ...config.idp,
-    url: idpUrl,
-    clientSecret: config.idp.clientSecret ?? DEMO_CLIENT_SECRET,
-    fetch: wrapFetch ? wrapFetch(network) : network,
-    clock,
+    wrapFetch,
   });
   const codec = new SessionCodec(config.sessionSecret);
   const stores = createStores({
@@ -96,14 +88,18 @@ export function buildTestGateway({
   const app = createApp({
     config,
     identityProvider: keycloak,
-    accountDirectory,
     stores,
     sessions,
     codec,
     logger: logs.logger,
     clock,
     requestContext,
-    offlineLimits: realmOfflineLimits(() => accountDirectory.offlineLimits(), logs.logger),
+    ...(keycloakAdmin
+      ? {
+          accountDirectory: keycloakAdmin,
+          offlineLimits: realmOfflineLimits(() => keycloakAdmin.offlineLimits(), logs.logger),
+        }
+      : {}),
     ...(serviceTokenDurability ? { serviceTokenDurability } : {}),
   });
   return { app, config, logs, clock, keycloak, stores, sessions, codec };

@@ -14,7 +14,9 @@ export interface ScriptedAnswer {
 
 export interface ScriptedProvider {
   url: string;
-  /** What the token and logout endpoints answer next (until changed). */
+  /** The issuer the discovery document announces. */
+  issuer: string;
+  /** What the token and logout (or revocation) endpoints answer next (until changed). */
   answer(endpoint: 'token' | 'logout' | 'discovery' | 'jwks', answer: ScriptedAnswer): void;
   requests: { method: string; path: string; body: string }[];
   close(): Promise<void>;
@@ -25,7 +27,16 @@ export interface ScriptedProvider {
  * Keycloak versions, broken proxies, a hanging server). Discovery is Keycloak's layout, so openid-client talks
  * to it exactly as it talks to Keycloak; only the answers are scripted.
  */
-export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedProvider> {
+/**
+ * A hosted provider's layout instead: the issuer at `issuerPath` (Auth0's ends in a slash), discovery below it, and the
+ * token, revocation, userinfo and key-set endpoints under `endpointsPath` as the provider names them.
+ */
+export interface HostedLayout {
+  issuerPath: string;
+  endpoints: { token: string; revocation: string; jwks: string; userinfo: string };
+}
+
+export async function startScriptedProvider(layout: string | HostedLayout = 'demo'): Promise<ScriptedProvider> {
   const answers = new Map<string, ScriptedAnswer>();
   const requests: ScriptedProvider['requests'] = [];
   const hanging = new Set<ServerResponse>();
@@ -33,8 +44,27 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const issuer = `${url}/realms/${realm}`;
+  const realm = typeof layout === 'string' ? layout : undefined;
   const base = `/realms/${realm}/protocol/openid-connect`;
+  const paths =
+    typeof layout === 'string'
+      ? {
+          issuer: `/realms/${realm}`,
+          discovery: `/realms/${realm}/.well-known/openid-configuration`,
+          token: `${base}/token`,
+          logout: `${base}/logout`,
+          jwks: `${base}/certs`,
+          userinfo: `${base}/userinfo`,
+        }
+      : {
+          issuer: layout.issuerPath,
+          discovery: `${layout.issuerPath.replace(/\/$/, '')}/.well-known/openid-configuration`,
+          token: layout.endpoints.token,
+          logout: layout.endpoints.revocation,
+          jwks: layout.endpoints.jwks,
+          userinfo: layout.endpoints.userinfo,
+        };
+  const issuer = `${url}${paths.issuer}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -42,13 +72,13 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
     const path = (req.url ?? '').split('?')[0] ?? '';
     requests.push({ method: req.method ?? '', path, body: Buffer.concat(chunks).toString('utf8') });
     const endpoint =
-      path === `/realms/${realm}/.well-known/openid-configuration`
+      path === paths.discovery
         ? 'discovery'
-        : path === `${base}/certs`
+        : path === paths.jwks
           ? 'jwks'
-          : path === `${base}/token`
+          : path === paths.token
             ? 'token'
-            : path === `${base}/logout`
+            : path === paths.logout
               ? 'logout'
               : undefined;
     const scripted = endpoint ? answers.get(endpoint) : undefined;
@@ -68,13 +98,17 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
   }
 
   function discovery() {
+    const endpoints =
+      realm === undefined
+        ? { revocation_endpoint: `${url}${paths.logout}` }
+        : { end_session_endpoint: `${url}${paths.logout}` };
     return {
       issuer,
-      authorization_endpoint: `${url}${base}/auth`,
-      token_endpoint: `${url}${base}/token`,
-      jwks_uri: `${url}${base}/certs`,
-      end_session_endpoint: `${url}${base}/logout`,
-      userinfo_endpoint: `${url}${base}/userinfo`,
+      authorization_endpoint: `${url}${paths.issuer.replace(/\/$/, '')}/authorize`,
+      token_endpoint: `${url}${paths.token}`,
+      jwks_uri: `${url}${paths.jwks}`,
+      ...endpoints,
+      userinfo_endpoint: `${url}${paths.userinfo}`,
       grant_types_supported: ['authorization_code', 'refresh_token', 'password', 'client_credentials'],
       response_types_supported: ['code'],
       subject_types_supported: ['public'],
@@ -85,6 +119,7 @@ export async function startScriptedProvider(realm = 'demo'): Promise<ScriptedPro
 
   return {
     url,
+    issuer,
     requests,
     answer: (endpoint, answer) => answers.set(endpoint, answer),
     async close() {

@@ -21,6 +21,8 @@ export function paths(): Json {
             'invalid_credentials',
             'account_disabled',
             'account_not_ready',
+            'mfa_required',
+            'password_login_unavailable',
             'csrf_rejected',
             'rate_limited',
             'session_store_unavailable',
