@@ -27,6 +27,13 @@ export default {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/keycloak/'],
     },
+    // The same suites against a plain, non-Keycloak OpenID Connect provider, in each access-token format.
+    ...['jwt', 'opaque'].map((format) => ({
+      ...base,
+      displayName: `generic-${format}`,
+      testMatch: PROVIDER_INDEPENDENT.map((path) => `<rootDir>/${path}`),
+      setupFiles: [`<rootDir>/test/support/generic-idp/env-${format}.ts`],
+    })),
     {
       ...base,
       displayName: 'keycloak',

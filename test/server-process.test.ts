@@ -57,7 +57,7 @@ describe('the server process', () => {
     const run = await runServer({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'KEYCLOAK_URL: required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
+      'KEYCLOAK_URL or IDP_ISSUER: one is required when NODE_ENV=production (the embedded development IdP refuses to run in production)',
     );
   }, 30_000);
 

@@ -43,6 +43,11 @@ export interface ErrorRule {
  */
 export interface Dialect {
   readonly name: DialectName;
+  /**
+   * The scopes every login asks for. Keycloak grants its client's default scopes (profile, email, roles) unasked;
+   * other providers grant only what is asked, and the user card needs profile and email.
+   */
+  readonly baseScopes: readonly string[];
   /** Where the roles are in the access token (or userinfo): a claim name, or a dotted path into nested claims. */
   readonly rolesClaim: string;
   /** Whether access tokens are JWTs the gateway verifies with the issuer's keys, or opaque (asked of the provider). */
@@ -77,6 +82,7 @@ export interface Dialect {
 
 const KEYCLOAK: Dialect = {
   name: 'keycloak',
+  baseScopes: ['openid'],
   rolesClaim: 'realm_access.roles',
   accessTokens: 'jwt',
   clientClaims: ['azp'],
@@ -108,6 +114,7 @@ const KEYCLOAK: Dialect = {
 /** Any OpenID Connect provider: the standard codes only, RFC 9068 access tokens, logout by revocation when offered. */
 const GENERIC: Dialect = {
   name: 'generic',
+  baseScopes: ['openid', 'profile', 'email'],
   rolesClaim: 'roles',
   accessTokens: 'jwt',
   clientClaims: ['client_id'],

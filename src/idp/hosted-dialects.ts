@@ -8,6 +8,7 @@ import type { Dialect, DialectName } from './dialects.js';
 
 const AUTH0: Dialect = {
   name: 'auth0',
+  baseScopes: ['openid', 'profile', 'email'],
   // Auth0 puts roles in a token only through an Action, under a namespaced claim: set ROLES_CLAIM to it.
   rolesClaim: 'roles',
   // Without an `audience`, Auth0 issues opaque access tokens meant for its /userinfo only.
@@ -45,6 +46,7 @@ const aadsts = (...codes: number[]) => new RegExp(`^AADSTS(${codes.join('|')}):`
 
 const ENTRA: Dialect = {
   name: 'entra',
+  baseScopes: ['openid', 'profile', 'email'],
   rolesClaim: 'roles',
   // Tokens for Microsoft Graph are not for anyone else to verify.
   accessTokens: 'opaque',
@@ -68,6 +70,7 @@ const ENTRA: Dialect = {
 
 const OKTA: Dialect = {
   name: 'okta',
+  baseScopes: ['openid', 'profile', 'email'],
   // A custom `groups` claim, added to the authorization server's tokens by the admin.
   rolesClaim: 'groups',
   accessTokens: 'jwt',

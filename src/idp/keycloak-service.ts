@@ -90,7 +90,11 @@ export class KeycloakService implements IdentityProvider {
     const connection = await this.connect();
     const { config } = connection;
     if (!this.offersPasswordGrant(connection)) return { ok: false, error: { code: 'password_login_unavailable' } };
-    const parameters: Record<string, string> = { username, password, scope: withOpenId(scope) };
+    const parameters: Record<string, string> = {
+      username,
+      password,
+      scope: withOpenId(scope, this.dialect.baseScopes),
+    };
     let tokens: TokenSet;
     try {
       tokens = toTokenSet(await client.genericGrantRequest(config, 'password', parameters));
@@ -145,7 +149,7 @@ export class KeycloakService implements IdentityProvider {
     const parameters = {
       redirect_uri: redirectUri,
       response_type: 'code',
-      scope: withOpenId(scope),
+      scope: withOpenId(scope, this.dialect.baseScopes),
       state,
       nonce,
       code_challenge: codeChallenge,

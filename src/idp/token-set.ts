@@ -1,9 +1,9 @@
 import type * as client from 'openid-client';
 import type { TokenSet } from './identity-provider.js';
 
-/** The scope asked for, with `openid` always in it. */
-export function withOpenId(scope: string | undefined): string {
-  const scopes = new Set((scope ?? '').split(' ').filter(Boolean));
+/** The scope asked for, with `openid` and the dialect's base scopes always in it. */
+export function withOpenId(scope: string | undefined, baseScopes: readonly string[] = ['openid']): string {
+  const scopes = new Set([...baseScopes, ...(scope ?? '').split(' ').filter(Boolean)]);
   scopes.add('openid');
   return [...scopes].join(' ');
 }

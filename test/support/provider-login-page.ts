@@ -22,21 +22,26 @@ interface Selectors {
   error: string;
 }
 
+// The embedded IdP's form and the generic provider's (test/support/generic-idp/login-page.ts) are alike.
+const PLAIN_FORM: Selectors = {
+  username: 'input[name=username]',
+  password: 'input[name=password]',
+  submit: 'button[type=submit]',
+  error: '[role=alert]',
+};
+
 const SELECTORS: Record<ProviderKind, Selectors> = {
   keycloak: { username: '#username', password: '#password', submit: '#kc-login', error: '#input-error-username' },
-  embedded: {
-    username: 'input[name=username]',
-    password: 'input[name=password]',
-    submit: 'button[type=submit]',
-    error: '[role=alert]',
-  },
+  embedded: PLAIN_FORM,
+  'generic-jwt': PLAIN_FORM,
+  'generic-opaque': PLAIN_FORM,
 };
 
 export function providerLoginPage(provider: ProviderUnderTest): ProviderLoginPage {
   const selectors = SELECTORS[provider.kind];
   // Where the login page lives: Keycloak renders it at the authorization endpoint, the embedded IdP redirects to a
   // login-actions page of the same realm.
-  const realmPages = `${provider.issuer}/`;
+  const realmPages = `${provider.issuer.replace(/\/$/, '')}/`;
   return {
     async reached(page) {
       await page.waitForURL((url) => url.href.startsWith(realmPages));

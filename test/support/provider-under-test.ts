@@ -11,6 +11,7 @@ import { keycloakUnderTest } from '../keycloak/tier.js';
 import type { MovableClock } from './clock.js';
 import { buildTestGateway, DEMO_CLIENT_SECRET, type TestGateway, type TestGatewayOptions } from './gateway.js';
 import { startTestIdp } from './idp.js';
+import { startGenericIdp, type DirectoryFile } from './generic-idp/index.js';
 
 /*
  * The provider under test. `npm test` runs a suite against a fresh embedded dev IdP; the Keycloak tier (the jest
@@ -20,13 +21,23 @@ import { startTestIdp } from './idp.js';
  * sessions are asked of the provider itself.
  */
 
-export type ProviderKind = 'embedded' | 'keycloak';
+/**
+ * `generic-jwt` and `generic-opaque`: a plain oidc-provider (test/support/generic-idp), nothing Keycloak-like, with
+ * RFC 9068 JWT or opaque access tokens, behind a gateway configured with IDP_ISSUER and the generic dialect.
+ */
+export type ProviderKind = 'embedded' | 'keycloak' | 'generic-jwt' | 'generic-opaque';
+const KINDS: readonly ProviderKind[] = ['embedded', 'keycloak', 'generic-jwt', 'generic-opaque'];
 
 export function providerKind(): ProviderKind {
   const wanted = process.env.AUTHGATE_TEST_PROVIDER;
-  if (wanted === undefined || wanted === '' || wanted === 'embedded') return 'embedded';
-  if (wanted === 'keycloak') return 'keycloak';
-  throw new Error(`AUTHGATE_TEST_PROVIDER must be "embedded" or "keycloak", not "${wanted}"`);
+  if (wanted === undefined || wanted === '') return 'embedded';
+  if ((KINDS as readonly string[]).includes(wanted)) return wanted as ProviderKind;
+  throw new Error(`AUTHGATE_TEST_PROVIDER must be one of ${KINDS.join(', ')}, not "${wanted}"`);
+}
+
+/** A provider that is not Keycloak (nor the embedded look-alike): no Keycloak paths, texts, sid or Admin API. */
+export function isGenericProvider(kind: ProviderKind = providerKind()): boolean {
+  return kind === 'generic-jwt' || kind === 'generic-opaque';
 }
 
 /**
@@ -36,7 +47,7 @@ export function providerKind(): ProviderKind {
  */
 export function providerSuite(suite: string, ready = true): (name: string, fn: () => void) => void {
   if (!ready) return describe.skip;
-  if (providerKind() === 'embedded') return describe;
+  if (providerKind() !== 'keycloak') return describe;
   return keycloakUnderTest(suite) ? describe : describe.skip;
 }
 
@@ -111,7 +122,10 @@ const PROVIDER_ENDPOINTS: Record<string, SeenRequest['endpoint']> = {
 export async function providerUnderTest(options: ProviderOptions = {}): Promise<ProviderUnderTest> {
   const demo = JSON.parse(await readFile(join(projectRoot(), 'keycloak-realm.json'), 'utf8')) as RealmFile;
   const realm = options.realm ? options.realm(structuredClone(demo)) : demo;
-  return providerKind() === 'keycloak' ? keycloakProvider(realm, options) : embeddedProvider(realm, options);
+  const kind = providerKind();
+  if (kind === 'keycloak') return keycloakProvider(realm, options);
+  if (kind === 'embedded') return embeddedProvider(realm, options);
+  return genericProvider(kind, realm, options);
 }
 
 async function embeddedProvider(realm: RealmFile, options: ProviderOptions): Promise<ProviderUnderTest> {
@@ -172,6 +186,38 @@ async function keycloakProvider(realm: RealmFile, options: ProviderOptions): Pro
   });
 }
 
+async function genericProvider(
+  kind: 'generic-jwt' | 'generic-opaque',
+  realm: RealmFile,
+  options: ProviderOptions,
+): Promise<ProviderUnderTest> {
+  const idp = await startGenericIdp({
+    accessTokenFormat: kind === 'generic-jwt' ? 'jwt' : 'opaque',
+    directory: realm as unknown as DirectoryFile,
+  });
+  const env = {
+    IDP_ISSUER: idp.issuer,
+    IDP_DIALECT: 'generic',
+    IDP_CLIENT_SECRET: idp.clientSecret,
+    IDP_ACCESS_TOKENS: kind === 'generic-jwt' ? 'jwt' : 'opaque',
+    IDP_TIMEOUT_MS: '10000',
+  };
+  return new Provider(kind, idp.url, realm.realm, idp.issuer, env, options, {
+    sessionActive: (refreshToken) => idp.sessionActive(refreshToken),
+    endSession: (refreshToken) => idp.endSession(refreshToken),
+    pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+    close: () => idp.close(),
+  });
+}
+
+// The generic provider's endpoints (oidc-provider's default routes) by what the suites call them.
+const GENERIC_ENDPOINTS: Record<string, SeenRequest['endpoint']> = {
+  '/token': 'token',
+  '/token/revocation': 'revoke',
+  '/me': 'userinfo',
+  '/token/introspection': 'introspect',
+};
+
 interface ProviderPowers {
   sessionActive(refreshToken: string): Promise<boolean>;
   endSession(refreshToken: string): Promise<void>;
@@ -224,7 +270,7 @@ class Provider implements ProviderUnderTest {
   }
 
   get countdownSlack(): number {
-    return this.kind === 'keycloak' ? 1 : 0;
+    return this.kind === 'embedded' ? 0 : 1;
   }
 
   countdown(seconds: number): unknown {
@@ -243,8 +289,12 @@ class Provider implements ProviderUnderTest {
     return async (input, init) => {
       const res = await network(input, init);
       const path = new URL(String(input)).pathname;
-      const endpoint = PROVIDER_ENDPOINTS[path.slice(path.lastIndexOf('/') + 1)];
-      if (!endpoint || !path.includes('/protocol/openid-connect/')) return res;
+      const endpoint = isGenericProvider(this.kind)
+        ? GENERIC_ENDPOINTS[path.slice(new URL(this.issuer).pathname.replace(/\/$/, '').length)]
+        : path.includes('/protocol/openid-connect/')
+          ? PROVIDER_ENDPOINTS[path.slice(path.lastIndexOf('/') + 1)]
+          : undefined;
+      if (!endpoint) return res;
       const form = new URLSearchParams(
         typeof init?.body === 'string' || init?.body instanceof URLSearchParams ? init.body.toString() : '',
       );
