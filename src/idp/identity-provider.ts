@@ -76,6 +76,8 @@ export type Readiness = { ok: true } | Refused;
  * implementation, in one place.
  */
 export interface IdentityProvider {
+  /** The issuer the provider announces and its tokens carry. */
+  readonly issuer: string;
   passwordLogin(input: PasswordLogin): Promise<LoginResult>;
   refresh(refreshToken: string): Promise<RefreshResult>;
   /** Where to send the browser to log in (authorization code flow). */

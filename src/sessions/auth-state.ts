@@ -20,6 +20,11 @@ export interface AuthState {
   createdAt: number;
   /** The session's absolute end, however active the user: SESSION_MAX_AGE_SECONDS after login. */
   absoluteExpiresAt: number;
+  /**
+   * The provider's issuer at login. After the gateway is pointed at another provider, a session of the old one is no
+   * session: its user logs in again. Sessions stored before the field existed have none and stay valid.
+   */
+  issuer?: string;
 }
 
 /** A session without its tokens: all that answering /me or /session needs. */
@@ -66,8 +71,15 @@ export interface SessionLimits {
   maxAgeMs: number;
 }
 
-export function newAuthState(tokens: TokenSet, user: User, now: number, limits: SessionLimits): AuthState {
-  return { version: 1, user, ...tokenFields(tokens, now), createdAt: now, absoluteExpiresAt: now + limits.maxAgeMs };
+export function newAuthState(
+  tokens: TokenSet,
+  user: User,
+  now: number,
+  limits: SessionLimits,
+  issuer: string,
+): AuthState {
+  const times = { createdAt: now, absoluteExpiresAt: now + limits.maxAgeMs };
+  return { version: 1, user, ...tokenFields(tokens, now), ...times, issuer };
 }
 
 /** The state after a refresh: the provider may or may not rotate the refresh token; keep the newest one it gave. */

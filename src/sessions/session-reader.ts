@@ -53,14 +53,20 @@ const REMEMBERED_COOKIES = 5000;
 export class SessionReader {
   private readonly secret: string;
   private readonly seen: LRUCache<string, Seen> | undefined;
+  private readonly issuer: string | undefined;
 
   constructor(
     private readonly store: VersionedSessionStore,
     private readonly cookieName: string,
     sessionSecret: string,
-    /** `remember: false` only to measure what remembering saves (bench/micro/session-reader.ts). */
-    options: { remember?: boolean } = {},
+    options: {
+      /** `remember: false` only to measure what remembering saves (bench/micro/session-reader.ts). */
+      remember?: boolean;
+      /** The provider's issuer: a session made with another provider is no session (see AuthState.issuer). */
+      issuer?: string;
+    } = {},
   ) {
+    this.issuer = options.issuer;
     this.secret = cookieSigningSecret(sessionSecret);
     this.seen = options.remember === false ? undefined : new LRUCache<string, Seen>({ max: REMEMBERED_COOKIES });
   }
@@ -89,7 +95,7 @@ export class SessionReader {
       return { id, summary: known.summary, state: () => this.decode(stored), destroy };
     }
     const state = authOf(this.store.decode(stored));
-    if (!state) {
+    if (!state || (state.issuer !== undefined && this.issuer !== undefined && state.issuer !== this.issuer)) {
       this.seen?.delete(cookie);
       return undefined;
     }

@@ -64,7 +64,7 @@ export class Sessions {
 
   constructor(private readonly options: SessionsOptions) {
     const { identityProvider, store, shared, codec, cookie, secret, clock, logger, idpTimeoutMs } = options;
-    this.reader = new SessionReader(store, cookie.name, secret);
+    this.reader = new SessionReader(store, cookie.name, secret, { issuer: identityProvider.issuer });
     this.refresher = new SessionRefresher({
       identityProvider,
       sessions: store,
@@ -110,7 +110,7 @@ export class Sessions {
       const previous = authOf(req.session);
       // Logging in again in the same browser (perhaps as someone else): the old provider session ends here.
       if (previous?.refreshToken) await identityProvider.logout(previous.refreshToken).catch(() => undefined);
-      state = newAuthState(tokens, user, clock.now(), limits);
+      state = newAuthState(tokens, user, clock.now(), limits, identityProvider.issuer);
       await promisify((cb) => req.session.regenerate(cb));
       req.session.auth = new SessionAuth(state);
       await promisify((cb) => req.session.save(cb));

@@ -15,6 +15,7 @@ import { systemClock } from '../../src/support/clock.js';
 // pin what it relies on, so that an express-session or cookie-signature release that changes either fails here.
 
 const SECRET = 'a-session-secret-of-at-least-thirty-two-characters';
+const ISSUER = 'http://sso.example.test/realms/demo';
 const USER = {
   sub: 'f3a1c2d4',
   username: 'alice',
@@ -39,7 +40,7 @@ async function loggedIn() {
   const app = express();
   app.post('/login', async (req, res) => {
     await attach(req, res);
-    req.session.auth = new SessionAuth(newAuthState(TOKENS, USER, Date.now(), { maxAgeMs: 3600_000 }));
+    req.session.auth = new SessionAuth(newAuthState(TOKENS, USER, Date.now(), { maxAgeMs: 3600_000 }, ISSUER));
     await new Promise<void>((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
     res.json({ id: req.sessionID });
   });
@@ -108,4 +109,28 @@ describe.each([
     await store.remove(id);
     expect(await reader.read(withCookie(header))).toBeUndefined();
   });
+
+  it('finds no session made with another provider: after the gateway is pointed at a new issuer, its user logs in again', async () => {
+    const { store, cookie, id, header } = await loggedIn();
+    expect(
+      (await new SessionReader(store, cookie.name, SECRET, { remember, issuer: ISSUER }).read(withCookie(header)))?.id,
+    ).toBe(id);
+    const swapped = new SessionReader(store, cookie.name, SECRET, { remember, issuer: 'https://id.example.test/' });
+    expect(await swapped.read(withCookie(header))).toBeUndefined();
+  });
+
+  it('keeps a session stored before sessions named their provider', async () => {
+    const { store, cookie, id, header } = await loggedIn();
+    const stored = await store.read(id);
+    const { issuer: _issuer, ...older } = authOfStored(stored);
+    expect(stored && (await store.replaceIfVersion(id, 1, withAuth(stored, { ...older, version: 2 })))).toBe('written');
+    const reader = new SessionReader(store, cookie.name, SECRET, { remember, issuer: 'https://id.example.test/' });
+    expect((await reader.read(withCookie(header)))?.id).toBe(id);
+  });
 });
+
+function authOfStored(stored: unknown): AuthState {
+  const state = (stored as { auth?: SessionAuth } | undefined)?.auth?.state;
+  if (!state) throw new Error('no session state stored');
+  return state;
+}
