@@ -122,7 +122,24 @@ const GENERIC: Dialect = {
   logout: 'revocation',
   passwordGrant: 'discovery',
   adminApi: false,
-  errors: [],
+  // oidc-provider (the common Node.js provider; lib/actions/token.js and revocation.js) says invalid_request where
+  // RFC 6749 and RFC 7009 have a code of their own; its texts tell the two cases apart.
+  errors: [
+    // RFC 6749's unauthorized_client: the gateway's client may not use this grant.
+    {
+      error: 'invalid_request',
+      description: 'requested grant type is not allowed for this client',
+      operations: ['login', 'refresh'],
+      code: 'unauthorized_client',
+    },
+    // A refresh token issued to another client, presented for revocation: the client's token is not valid here.
+    {
+      error: 'invalid_request',
+      description: 'this token does not belong to you',
+      operations: ['logout'],
+      code: 'invalid_grant',
+    },
+  ],
 };
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {

@@ -46,12 +46,17 @@ export class OpaqueTokenCheck {
   async check(token: string): Promise<OpaqueCheck> {
     const key = createHash('sha256').update(token).digest('base64url');
     const known = this.cache.get(key);
-    if (known) return { ok: true, key, ...known };
-    const answer = this.options.introspectionEndpoint
-      ? await this.introspect(token, this.options.introspectionEndpoint)
-      : await this.userinfo(token, this.options.userinfoEndpoint ?? '');
+    const answer =
+      known ??
+      (this.options.introspectionEndpoint
+        ? await this.introspect(token, this.options.introspectionEndpoint)
+        : await this.userinfo(token, this.options.userinfoEndpoint ?? ''));
     if (!answer) return { ok: false, error: { code: 'unauthenticated', logFields: { reason: 'not active' } } };
-    this.cache.set(key, answer);
+    if (!known) this.cache.set(key, answer);
+    // A kept answer outlives the token's exp by up to CACHE_SECONDS, and the provider's clock is not the gateway's: a
+    // token past the exp the provider stated is expired here, as a JWT access token would be.
+    if (answer.expiresAt * 1000 <= this.options.clock.now())
+      return { ok: false, error: { code: 'token_expired', logFields: { reason: 'expired' } } };
     return { ok: true, key, ...answer };
   }
 

@@ -43,7 +43,7 @@ function refresh(body: unknown) {
 }
 
 async function otherAppRefreshToken(): Promise<string> {
-  const direct = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
+  const direct = await fetch(provider.says.tokenEndpoint, {
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'password',
@@ -66,11 +66,11 @@ describe('POST /api/auth/refresh-token', () => {
     expect(res.body).toEqual({
       message: 'Token refreshed successfully',
       token: {
-        access_token: expect.stringMatching(/^eyJ/),
+        access_token: expect.stringMatching(provider.says.accessTokenShape),
         refresh_token: expect.any(String),
         id_token: expect.stringMatching(/^eyJ/),
         expires_in: provider.countdown(300),
-        refresh_expires_in: provider.countdown(1800),
+        ...(provider.says.refreshLifetime ? { refresh_expires_in: provider.countdown(1800) } : {}),
         token_type: 'Bearer',
         scope: expect.stringContaining('openid'),
       },
@@ -116,7 +116,7 @@ describe('POST /api/auth/refresh-token', () => {
   it('a garbage refresh token is 400 invalid_grant', async () => {
     const res = await refresh({ refresh_token: 'not-a-token-at-all' });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: 'Invalid refresh token' });
+    expect(provider.seen.at(-1)).toMatchObject({ errorDescription: provider.says.refreshTokenTexts.unknown });
   });
 
   it('an access token sent as the refresh token is 400 invalid_grant', async () => {
@@ -129,7 +129,7 @@ describe('POST /api/auth/refresh-token', () => {
     const res = await refresh({ refresh_token: await otherAppRefreshToken() });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
     expect(provider.seen.at(-1)).toMatchObject({
-      errorDescription: "Invalid refresh token. Token client and authorized client don't match",
+      errorDescription: provider.says.refreshTokenTexts.otherClient,
     });
   });
 
@@ -157,7 +157,7 @@ describe('POST /api/auth/refresh-token', () => {
       await idle.pass(3);
       const res = await request(gw.app).post('/api/auth/refresh-token').send({ refresh_token: login.refresh_token });
       expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-      expect(idle.seen.at(-1)).toMatchObject({ errorDescription: 'Token is not active' });
+      expect(idle.seen.at(-1)).toMatchObject({ errorDescription: idle.says.refreshTokenTexts.inactive });
     } finally {
       await idle.close();
     }
@@ -169,10 +169,11 @@ describe('POST /api/auth/refresh-token', () => {
     expect(first.status).toBe(200);
     const replay = await refresh({ refresh_token: tokens.refresh_token });
     expect({ status: replay.status, body: replay.body }).toEqual({ status: 400, body: INVALID_GRANT });
+    // Only a provider that tells a replay from any other invalid token lets the gateway log it as one.
     expect(
       gateway.logs.events('auth.refresh.reuse_detected').filter((l) => l.requestId === replay.headers['x-request-id']),
-    ).toHaveLength(1);
-    // Keycloak detaches the client session on reuse: the newest token of the chain dies too.
+    ).toHaveLength(provider.says.tellsReuse ? 1 : 0);
+    // Keycloak detaches the client session on reuse, oidc-provider revokes the grant: the newest token dies too.
     const newest = await refresh({ refresh_token: first.body.token.refresh_token });
     expect({ status: newest.status, body: newest.body }).toEqual({ status: 400, body: INVALID_GRANT });
   });
@@ -183,7 +184,7 @@ describe('POST /api/auth/logout with refresh tokens that are not valid for this 
     const refreshToken = await otherAppRefreshToken();
     const res = await request(gateway.app).post('/api/auth/logout').send({ refresh_token: refreshToken });
     expect({ status: res.status, body: res.body }).toEqual({ status: 400, body: INVALID_GRANT });
-    const stillAlive = await fetch(`${provider.issuer}/protocol/openid-connect/token`, {
+    const stillAlive = await fetch(provider.says.tokenEndpoint, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'refresh_token',

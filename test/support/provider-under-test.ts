@@ -12,6 +12,9 @@ import type { MovableClock } from './clock.js';
 import { buildTestGateway, DEMO_CLIENT_SECRET, type TestGateway, type TestGatewayOptions } from './gateway.js';
 import { startTestIdp } from './idp.js';
 import { startGenericIdp, type DirectoryFile } from './generic-idp/index.js';
+import { saysOf, type ProviderSays } from './provider-says.js';
+
+export type { ProviderSays } from './provider-says.js';
 
 /*
  * The provider under test. `npm test` runs a suite against a fresh embedded dev IdP; the Keycloak tier (the jest
@@ -67,6 +70,20 @@ export function onEmbeddedIdp(reason: string): {
   return { it: leaveOut, describe: leaveOut };
 }
 
+/**
+ * Tests of something only some providers can express (see ProviderSays): registered where `can` holds; elsewhere not
+ * registered at all, and the run says which and why.
+ */
+export function whereProvider(
+  can: (says: ProviderSays) => boolean,
+  reason: string,
+): { it: (name: string, fn: () => Promise<void>) => void; describe: (name: string, fn: () => void) => void } {
+  if (can(saysOf(providerKind(), '')))
+    return { it: (name, fn) => it(name, fn), describe: (name, fn) => describe(name, fn) };
+  const leaveOut = (name: string) => console.log(`not on the ${providerKind()} provider: "${name}" (${reason})`);
+  return { it: leaveOut, describe: leaveOut };
+}
+
 export interface ProviderOptions {
   /** A change to the demo realm (keycloak-realm.json) for this provider alone. */
   realm?: (realm: RealmFile) => RealmFile;
@@ -86,6 +103,8 @@ export interface ProviderUnderTest {
   readonly realm: string;
   readonly issuer: string;
   readonly clientSecret: string;
+  /** What this provider says and can do where providers differ (never what the client gets). */
+  readonly says: ProviderSays;
   /** The gateway as production builds it, pointed at this provider and recording what it exchanges with it. */
   gateway(options?: Omit<TestGatewayOptions, 'idpUrl'>): TestGateway;
   /** Every call of gateway()'s gateways to the token, logout, revoke, introspect and userinfo endpoints, in order. */
@@ -191,11 +210,17 @@ async function genericProvider(
   realm: RealmFile,
   options: ProviderOptions,
 ): Promise<ProviderUnderTest> {
+  // The realm's session idle time is what a refresh token lives at this provider: a rotation gives a fresh one.
+  const refreshTokenSeconds = (realm as { ssoSessionIdleTimeout?: number }).ssoSessionIdleTimeout ?? 1800;
   const idp = await startGenericIdp({
     accessTokenFormat: kind === 'generic-jwt' ? 'jwt' : 'opaque',
     directory: realm as unknown as DirectoryFile,
+    refreshTokenSeconds,
   });
   const env = {
+    // The provider does not say when its refresh tokens expire (refresh_expires_in is Keycloak's), so the deployment
+    // does: a session then ends at the refresh tokens' lifetime after login, as on Keycloak, though no refresh moves it.
+    SESSION_MAX_AGE_SECONDS: String(Math.max(60, refreshTokenSeconds)),
     IDP_ISSUER: idp.issuer,
     IDP_DIALECT: 'generic',
     IDP_CLIENT_SECRET: idp.clientSecret,
@@ -229,6 +254,7 @@ class Provider implements ProviderUnderTest {
   readonly seen: SeenRequest[] = [];
   readonly refreshTokens: string[] = [];
   readonly clientSecret = DEMO_CLIENT_SECRET;
+  readonly says: ProviderSays;
 
   constructor(
     readonly kind: ProviderKind,
@@ -238,7 +264,9 @@ class Provider implements ProviderUnderTest {
     private readonly env: Record<string, string>,
     private readonly options: ProviderOptions,
     private readonly powers: ProviderPowers,
-  ) {}
+  ) {
+    this.says = saysOf(kind, issuer);
+  }
 
   gateway(options: Omit<TestGatewayOptions, 'idpUrl'> = {}): TestGateway {
     const { wrapFetch, env = {}, clock = this.options.clock, ...rest } = options;
