@@ -80,7 +80,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       event: 'idp.dialect_limits',
       dialect: dialect.name,
       logout: dialect.logout === 'local' ? 'ends only the gateway session; the provider session stays' : dialect.logout,
-      adminApi: dialect.adminApi,
+      adminApi: dialect.adminApi ? 'yes' : 'none: no registration, no account lookup by email, no realm limits',
+      ...(dialect.passwordGrant === 'restricted' && config.passwordLogin
+        ? { passwordGrant: `must be enabled for client ${config.idp.clientId} at the provider (docs/providers.md)` }
+        : {}),
     });
   }
   await checkPasswordGrant(config, identityProvider, logger);
