@@ -216,6 +216,7 @@ async function genericProvider(
     accessTokenFormat: kind === 'generic-jwt' ? 'jwt' : 'opaque',
     directory: realm as unknown as DirectoryFile,
     refreshTokenSeconds,
+    accessTokenSeconds: (realm as { accessTokenLifespan?: number }).accessTokenLifespan ?? 300,
   });
   const env = {
     // The provider does not say when its refresh tokens expire (refresh_expires_in is Keycloak's), so the deployment

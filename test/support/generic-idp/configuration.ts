@@ -28,6 +28,7 @@ export interface ConfigurationInput {
   readonly audience: string;
   readonly refreshTokenNeedsOfflineAccess: boolean;
   readonly refreshTokenSeconds: number;
+  readonly accessTokenSeconds: number;
   readonly clientAuthMethod: 'client_secret_post' | 'client_secret_basic';
   readonly interactionUrl: (uid: string) => string;
 }
@@ -35,12 +36,12 @@ export interface ConfigurationInput {
 export const SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /** The one resource server of the JWT configuration: its access tokens are RFC 9068 JWTs for `audience`. */
-export function resourceServerInfo(audience: string): ResourceServer {
+export function resourceServerInfo(audience: string, accessTokenSeconds: number): ResourceServer {
   return {
     scope: SCOPES.join(' '),
     audience,
     accessTokenFormat: 'jwt',
-    accessTokenTTL: 300,
+    accessTokenTTL: accessTokenSeconds,
     jwt: { sign: { alg: 'RS256' } },
   };
 }
@@ -135,7 +136,7 @@ export function configuration(input: ConfigurationInput): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== resource) throw new errors.InvalidTarget();
-          return resourceServerInfo(input.audience);
+          return resourceServerInfo(input.audience, input.accessTokenSeconds);
         },
       },
     },
@@ -145,7 +146,7 @@ export function configuration(input: ConfigurationInput): Configuration {
       return person ? tokenClaims(person, token.scopes) : undefined;
     },
     ttl: {
-      AccessToken: 300,
+      AccessToken: input.accessTokenSeconds,
       AuthorizationCode: 60,
       ClientCredentials: 300,
       IdToken: 300,

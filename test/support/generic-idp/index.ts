@@ -56,6 +56,8 @@ export interface GenericIdpOptions {
   refreshTokenNeedsOfflineAccess?: boolean;
   /** Lifetime of refresh tokens; 1800 s (the demo realm's idle timeout) by default. */
   refreshTokenSeconds?: number;
+  /** Lifetime of access tokens; 300 s (the demo realm's) by default. */
+  accessTokenSeconds?: number;
   /** How the demo client authenticates at the token endpoint; the gateway posts its secret (the default). */
   clientAuthMethod?: 'client_secret_post' | 'client_secret_basic';
   /** Added after the origin: `/oidc` gives the issuer http://127.0.0.1:<port>/oidc. */
@@ -120,6 +122,7 @@ export async function startGenericIdp(options: GenericIdpOptions): Promise<Gener
       refreshTokenNeedsOfflineAccess: options.refreshTokenNeedsOfflineAccess ?? false,
       clientAuthMethod: options.clientAuthMethod ?? 'client_secret_post',
       refreshTokenSeconds: options.refreshTokenSeconds ?? 1800,
+      accessTokenSeconds: options.accessTokenSeconds ?? 300,
       interactionUrl: (uid) => `${path}/interaction/${uid}`,
     }),
   );
@@ -130,6 +133,7 @@ export async function startGenericIdp(options: GenericIdpOptions): Promise<Gener
       directory,
       jwt: options.accessTokenFormat === 'jwt' ? { resource, audience: options.audience ?? resource } : undefined,
       refreshTokenNeedsOfflineAccess: options.refreshTokenNeedsOfflineAccess ?? false,
+      accessTokenSeconds: options.accessTokenSeconds ?? 300,
     }),
     PASSWORD_PARAMETERS,
   );

@@ -16,6 +16,7 @@ export interface PasswordGrantInput {
   readonly directory: Directory;
   /** The resource server of JWT access tokens, or undefined for opaque ones. */
   readonly jwt: { resource: string; audience: string } | undefined;
+  readonly accessTokenSeconds: number;
   readonly refreshTokenNeedsOfflineAccess: boolean;
 }
 
@@ -70,7 +71,7 @@ export function passwordGrant(input: PasswordGrantInput) {
       const ResourceServer = (provider as unknown as { ResourceServer: ResourceServerClass }).ResourceServer;
       (at as unknown as { resourceServer: unknown }).resourceServer = new ResourceServer(
         input.jwt.resource,
-        resourceServerInfo(input.jwt.audience),
+        resourceServerInfo(input.jwt.audience, input.accessTokenSeconds),
       );
     }
     ctx.oidc.entity('AccessToken', at);
