@@ -25,6 +25,7 @@ import { bearerToken } from './http/bearer.js';
 import { errorFor } from './http/route-helpers.js';
 import { ApiError } from './errors/api-error.js';
 import { AUTH_PATHS } from './contract/http.js';
+import { SERVICE_TOKEN_PATHS } from './contract/service-tokens.js';
 import { type OfflineLimits, type ServiceTokenSettings } from './service-tokens/outcomes.js';
 import type { ServiceTokenDurability } from './service-tokens/durability.js';
 import { ServiceTokens } from './service-tokens/service-tokens.js';
@@ -100,7 +101,8 @@ export function createApp(deps: AppDeps): Express {
   });
   if (!config.passwordLogin) {
     // PASSWORD_LOGIN=false: the provider has no password grant (or it is not to be used); the code flow remains.
-    app.post(AUTH_PATHS.login, () => {
+    // Creating a service token proves the password through the same grant.
+    app.post([AUTH_PATHS.login, SERVICE_TOKEN_PATHS.tokens], () => {
       throw new ApiError('password_login_unavailable');
     });
   }

@@ -32,7 +32,8 @@ export async function passwordLogin(
 }
 
 async function endProviderSession(identityProvider: IdentityProvider, tokens: TokenSet): Promise<void> {
-  if (!tokens.refresh_token) throw new Error('the provider gave no refresh token to end its session with');
+  // Without a refresh token (a provider that gives one only for offline_access) there is nothing to end it with.
+  if (!tokens.refresh_token) return;
   const ended = await identityProvider.logout(tokens.refresh_token);
   if (!ended.ok) throw errorFor(ended.error);
 }

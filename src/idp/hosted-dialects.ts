@@ -8,7 +8,8 @@ import type { Dialect, DialectName } from './dialects.js';
 
 const AUTH0: Dialect = {
   name: 'auth0',
-  baseScopes: ['openid', 'profile', 'email'],
+  // Refresh tokens only for offline_access at these providers; a session without one ends with its access token.
+  baseScopes: ['openid', 'profile', 'email', 'offline_access'],
   // Auth0 puts roles in a token only through an Action, under a namespaced claim: set ROLES_CLAIM to it.
   rolesClaim: 'roles',
   // Without an `audience`, Auth0 issues opaque access tokens meant for its /userinfo only.
@@ -46,7 +47,8 @@ const aadsts = (...codes: number[]) => new RegExp(`^AADSTS(${codes.join('|')}):`
 
 const ENTRA: Dialect = {
   name: 'entra',
-  baseScopes: ['openid', 'profile', 'email'],
+  // Refresh tokens only for offline_access at these providers; a session without one ends with its access token.
+  baseScopes: ['openid', 'profile', 'email', 'offline_access'],
   rolesClaim: 'roles',
   // Tokens for Microsoft Graph are not for anyone else to verify.
   accessTokens: 'opaque',
@@ -70,7 +72,8 @@ const ENTRA: Dialect = {
 
 const OKTA: Dialect = {
   name: 'okta',
-  baseScopes: ['openid', 'profile', 'email'],
+  // Refresh tokens only for offline_access at these providers; a session without one ends with its access token.
+  baseScopes: ['openid', 'profile', 'email', 'offline_access'],
   // A custom `groups` claim, added to the authorization server's tokens by the admin.
   rolesClaim: 'groups',
   accessTokens: 'jwt',

@@ -51,7 +51,7 @@ describe('a provider without the password grant', () => {
     );
   });
 
-  it('serves session mode with the code flow as the only login, and answers a password login 403 password_login_unavailable', async () => {
+  it('serves session mode with the code flow as the only login, and answers a password login and a service-token creation 403 password_login_unavailable', async () => {
     const gateway = await start({ AUTH_MODE: 'session', PASSWORD_LOGIN: 'false' });
     try {
       const login = await fetch(`${gateway.url}/api/auth/login`, {
@@ -60,6 +60,18 @@ describe('a provider without the password grant', () => {
         body: JSON.stringify({ username: 'alice', password: 'alice-password' }),
       });
       expect({ status: login.status, body: await login.json() }).toEqual({
+        status: 403,
+        body: {
+          error: 'password_login_unavailable',
+          message: 'This gateway takes no passwords: log in through the browser (GET /api/auth/login)',
+        },
+      });
+      const serviceToken = await fetch(`${gateway.url}/api/auth/service-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+        body: JSON.stringify({ username: 'alice', password: 'alice-password', name: 'bot', days: 30 }),
+      });
+      expect({ status: serviceToken.status, body: await serviceToken.json() }).toEqual({
         status: 403,
         body: {
           error: 'password_login_unavailable',
