@@ -12,6 +12,7 @@ import {
   providerKind,
   providerSuite,
   providerUnderTest,
+  whereProvider,
   type ProviderUnderTest,
 } from '../support/provider-under-test.js';
 
@@ -174,7 +175,10 @@ describeInBrowser(`${SUITE} (${KIND} provider)`, () => {
     FLOW_MS,
   );
 
-  it(
+  whereProvider(
+    (says) => says.tellsAccountState,
+    'its token endpoint refuses a disabled account as it refuses a wrong password',
+  ).it(
     'tells a disabled user (bob) so, plainly',
     async () => {
       const page = await context.newPage();
@@ -201,7 +205,7 @@ describeInBrowser(`${SUITE} (${KIND} provider)`, () => {
       expect(await codeFlowLandsOn(page)).toBe('the login page');
       await loginPage.signIn(page, 'admin', 'not-her-password');
       await loginPage.reached(page);
-      expect(await loginPage.error(page)).toBe('Invalid username or password.');
+      expect(await loginPage.error(page)).toBe(provider.says.loginPageWrongPassword);
       expect(provider.seen).toEqual([]);
       await page.screenshot({ path: screenshot('5-provider-wrong-password') });
       await page.close();
@@ -231,6 +235,7 @@ describeInBrowser(`${SUITE} (${KIND} provider)`, () => {
       ]);
       expect(provider.seen).toEqual([
         expect.objectContaining({ endpoint: 'token', grantType: 'authorization_code', status: 200 }),
+        ...provider.says.userCardCalls.map((endpoint) => expect.objectContaining({ endpoint, status: 200 })),
       ]);
       await page.screenshot({ path: screenshot('7-back-from-code-flow') });
       await page.close();
@@ -262,11 +267,17 @@ describeInBrowser(`${SUITE} (${KIND} provider)`, () => {
   // ends, and signs this browser in again without asking: a gap of the embedded IdP, marked here so that the test
   // says so once it is closed. Keycloak asks.
   const asksAgain = 'after that sign-out, the next sign-in through the provider asks for the password again';
+  // A provider whose browser session no back channel ends (the generic one: revocation ends the tokens only, and its
+  // end_session needs the browser's own cookies) is not asked this at all.
   const itAsksAgain =
     KIND === 'embedded'
       ? (name: string, fn: () => Promise<void>, ms: number) =>
           it.failing(`${name} (not yet on the embedded IdP)`, fn, ms)
-      : it;
+      : (name: string, fn: () => Promise<void>, ms: number) =>
+          whereProvider(
+            (says) => says.logoutEndsBrowserSession,
+            "the gateway's logout revokes the tokens, but nothing it can send without the browser ends the provider's own browser session",
+          ).it(name, fn, ms);
   itAsksAgain(
     asksAgain,
     async () => {

@@ -77,9 +77,12 @@ export function onEmbeddedIdp(reason: string): {
 export function whereProvider(
   can: (says: ProviderSays) => boolean,
   reason: string,
-): { it: (name: string, fn: () => Promise<void>) => void; describe: (name: string, fn: () => void) => void } {
+): {
+  it: (name: string, fn: () => Promise<void>, timeout?: number) => void;
+  describe: (name: string, fn: () => void) => void;
+} {
   if (can(saysOf(providerKind(), '')))
-    return { it: (name, fn) => it(name, fn), describe: (name, fn) => describe(name, fn) };
+    return { it: (name, fn, timeout) => it(name, fn, timeout), describe: (name, fn) => describe(name, fn) };
   const leaveOut = (name: string) => console.log(`not on the ${providerKind()} provider: "${name}" (${reason})`);
   return { it: leaveOut, describe: leaveOut };
 }
