@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { DevIdp } from './dev-idp/index.js';
 import { KeycloakAdmin } from './idp/keycloak-admin.js';
+import { KeycloakUsers } from './idp/keycloak-users.js';
 import { KeycloakService } from './idp/keycloak-service.js';
 import { providerFetch } from './idp/provider-fetch.js';
 import type { Logger } from './observability/logger.js';
@@ -91,6 +92,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config,
     identityProvider,
     accountDirectory,
+    userRegistry: new KeycloakUsers(accountDirectory.api),
     stores,
     sessions,
     codec,

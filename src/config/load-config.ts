@@ -42,6 +42,12 @@ export interface Config {
   readonly loginFailuresPerUser: number;
   readonly loginFailuresPerIp: number;
   readonly trustProxy: number;
+  readonly registration: {
+    /** Explicit REGISTRATION_ENABLED, else on only with the embedded IdP outside production (the demo realm). */
+    readonly enabled: boolean;
+    readonly autoLogin: boolean;
+    readonly perIpPerHour: number;
+  };
   readonly serviceTokens: {
     readonly enabled: boolean;
     readonly maxDays: number;
@@ -171,6 +177,13 @@ function toConfig(raw: Raw): Config {
     loginFailuresPerUser: raw.LOGIN_FAILURES_PER_USER,
     loginFailuresPerIp: raw.LOGIN_FAILURES_PER_IP,
     trustProxy: raw.TRUST_PROXY,
+    registration: {
+      // Unset, it follows the realm: the embedded IdP's demo realm is for trying things out; a real realm is
+      // opened to sign-ups only by someone who set the variable (production cannot run the embedded IdP).
+      enabled: raw.REGISTRATION_ENABLED ?? (!raw.KEYCLOAK_URL && !isProduction),
+      autoLogin: raw.REGISTRATION_AUTO_LOGIN,
+      perIpPerHour: raw.REGISTRATIONS_PER_IP,
+    },
     serviceTokens: {
       enabled: raw.SERVICE_TOKENS,
       maxDays: raw.SERVICE_TOKEN_MAX_DAYS,

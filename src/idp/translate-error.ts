@@ -15,7 +15,9 @@ export type ProviderOperation =
   | 'callback'
   | 'issued_token'
   /** A machine caller's own client credentials, passed through to the provider (service-token exchange). */
-  | 'client_credentials';
+  | 'client_credentials'
+  /** The gateway's own writes to the Admin API's users (registration). */
+  | 'admin_users';
 
 /** What is kept of the provider's failure for the log line: never a token, never a raw body. */
 export interface ProviderFailure {

@@ -3,6 +3,7 @@ import { createApp } from '../../src/app.js';
 import type { Clock } from '../../src/support/clock.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { KeycloakAdmin } from '../../src/idp/keycloak-admin.js';
+import { KeycloakUsers } from '../../src/idp/keycloak-users.js';
 import { KeycloakService } from '../../src/idp/keycloak-service.js';
 import { providerFetch, type Fetch } from '../../src/idp/provider-fetch.js';
 import { RequestContext } from '../../src/observability/request-context.js';
@@ -97,6 +98,7 @@ export function buildTestGateway({
     config,
     identityProvider: keycloak,
     accountDirectory,
+    userRegistry: new KeycloakUsers(accountDirectory.api),
     stores,
     sessions,
     codec,

@@ -1,0 +1,55 @@
+import { ApiError } from '../errors/api-error.js';
+import { ERROR_CODES } from '../contract/errors.js';
+import type { AdminApi } from './admin-api.js';
+import type { Failure } from './identity-provider.js';
+import { adminAnswerFailure, adminCallFailure } from './translate-admin-error.js';
+import type { NewUser, Registered, UserRegistry } from './user-registry.js';
+
+/**
+ * Creates accounts through Keycloak's Admin API (`POST /admin/realms/{realm}/users`), as the gateway client's service
+ * account, which needs the realm-management role manage-users. The password goes along as a non-temporary credential,
+ * so the realm's password policy judges it in the same transaction as the user: a refused password creates nobody.
+ */
+export class KeycloakUsers implements UserRegistry {
+  constructor(private readonly api: AdminApi) {}
+
+  async create(user: NewUser): Promise<Registered> {
+    const representation = {
+      username: user.username,
+      email: user.email,
+      enabled: true,
+      ...(user.firstName ? { firstName: user.firstName } : {}),
+      ...(user.lastName ? { lastName: user.lastName } : {}),
+      credentials: [{ type: 'password', value: user.password, temporary: false }],
+    };
+    const response = await this.api.call('POST', '/users', representation).catch((err: unknown) => {
+      throw thrown(adminCallFailure(err));
+    });
+    if (response.status !== 201) {
+      const body: unknown = await response.json().catch(() => undefined);
+      const failure = adminAnswerFailure(response.status, body, this.api.clientId);
+      if (ERROR_CODES[failure.code].status < 500) return { ok: false, error: failure };
+      throw thrown(failure);
+    }
+    await response.body?.cancel();
+    // Keycloak answers the new user's URL, .../users/<id>, and no body.
+    const id = /\/users\/([^/?#]+)$/.exec(response.headers.get('location') ?? '')?.[1];
+    if (!id) throw thrown({ code: 'idp_error', logFields: { reason: 'the Admin API created a user but named no id' } });
+    const { password: _password, ...card } = user;
+    return { ok: true, user: { id: decodeURIComponent(id), ...card } };
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const response = await this.api.call('DELETE', `/users/${encodeURIComponent(id)}`).catch((err: unknown) => {
+      throw thrown(adminCallFailure(err));
+    });
+    await response.body?.cancel();
+    if (response.status === 204) return true;
+    if (response.status === 404) return false;
+    throw thrown(adminAnswerFailure(response.status, undefined, this.api.clientId));
+  }
+}
+
+function thrown(failure: Failure): ApiError {
+  return new ApiError(failure.code, failure);
+}
