@@ -2,7 +2,7 @@ import { ApiError } from '../errors/api-error.js';
 import { ERROR_CODES } from '../contract/errors.js';
 import type { AdminApi } from './admin-api.js';
 import type { Failure } from './identity-provider.js';
-import { adminAnswerFailure, adminCallFailure } from './translate-admin-error.js';
+import { adminAnswerFailure, adminCallFailure, takenField } from './translate-admin-error.js';
 import type { NewUser, Registered, UserRegistry } from './user-registry.js';
 
 /**
@@ -27,7 +27,9 @@ export class KeycloakUsers implements UserRegistry {
     });
     if (response.status !== 201) {
       const body: unknown = await response.json().catch(() => undefined);
-      const failure = adminAnswerFailure(response.status, body, this.api.clientId);
+      let failure = adminAnswerFailure(response.status, body, this.api.clientId);
+      if (failure.code === 'user_exists' && failure.details?.length === 2)
+        failure = await this.whichTaken(user, failure);
       if (ERROR_CODES[failure.code].status < 500) return { ok: false, error: failure };
       throw thrown(failure);
     }
@@ -37,6 +39,26 @@ export class KeycloakUsers implements UserRegistry {
     if (!id) throw thrown({ code: 'idp_error', logFields: { reason: 'the Admin API created a user but named no id' } });
     const { password: _password, ...card } = user;
     return { ok: true, user: { id: decodeURIComponent(id), ...card } };
+  }
+
+  /**
+   * Two registrations raced and the database's unique key refused one: Keycloak says "username or email". The search
+   * (view-users) tells which; when it cannot, the answer names both.
+   */
+  private async whichTaken(user: NewUser, failure: Failure): Promise<Failure> {
+    try {
+      const query = new URLSearchParams({ username: user.username, exact: 'true', briefRepresentation: 'true' });
+      const response = await this.api.call('GET', `/users?${query}`);
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        return failure;
+      }
+      const found: unknown = await response.json();
+      const taken = Array.isArray(found) && found.some((u) => (u as { username?: unknown }).username === user.username);
+      return takenField(taken ? 'username' : 'email', failure.logFields);
+    } catch {
+      return failure;
+    }
   }
 
   async remove(id: string): Promise<boolean> {

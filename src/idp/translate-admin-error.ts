@@ -92,22 +92,32 @@ export function adminCallFailure(err: unknown): Failure {
   return { ...failure, cause: err, logFields: { ...failure.logFields, ...(reason ? { reason } : {}) } };
 }
 
+/** user_exists for the one field known to be taken. */
+export function takenField(field: 'username' | 'email', logFields: Record<string, unknown> = {}): Failure {
+  return {
+    code: 'user_exists',
+    message: `An account with this ${field} already exists`,
+    details: [{ field, problem: TAKEN }],
+    logFields,
+  };
+}
+
 function userExists(errors: AdminError[], logFields: Record<string, unknown>): Failure {
   const text = errors.map((e) => `${e.field ?? ''} ${e.key}`).join(' ');
   const username = /username/i.test(text);
   const email = /email/i.test(text);
-  const details: FieldProblem[] = [];
-  // "same username or email": the unique key caught it, and Keycloak does not say which.
-  if (username || !email) details.push({ field: 'username', problem: email ? `${TAKEN}, or the email is` : TAKEN });
-  if (email && !username) details.push({ field: 'email', problem: TAKEN });
-  if (email && username) details.push({ field: 'email', problem: `${TAKEN}, or the username is` });
-  const message =
-    username && !email
-      ? 'An account with this username already exists'
-      : email && !username
-        ? 'An account with this email already exists'
-        : undefined;
-  return { code: 'user_exists', details, logFields, ...(message ? { message } : {}) };
+  if (username !== email) return takenField(username ? 'username' : 'email', logFields);
+  // "same username or email": the database's unique key caught a race, and Keycloak does not say which (KeycloakUsers
+  // asks); without a word of either, it is the username, which is always unique.
+  if (!username) return takenField('username', logFields);
+  return {
+    code: 'user_exists',
+    details: [
+      { field: 'username', problem: `${TAKEN}, or the email is` },
+      { field: 'email', problem: `${TAKEN}, or the username is` },
+    ],
+    logFields,
+  };
 }
 
 function weakPassword(policy: AdminError, body: unknown, logFields: Record<string, unknown>): Failure {
