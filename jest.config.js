@@ -18,6 +18,7 @@ const PROVIDER_INDEPENDENT = [
   'test/sessions/session-mode.test.ts',
   'test/sessions/redis-cluster.test.ts',
   'test/browser/demo-spa.test.ts',
+  'test/browser/demo-register.test.ts',
   'test/browser/sdk-token-mode-tabs.test.ts',
 ];
 
