@@ -60,16 +60,6 @@ export class KeycloakUsers implements UserRegistry {
       return failure;
     }
   }
-
-  async remove(id: string): Promise<boolean> {
-    const response = await this.api.call('DELETE', `/users/${encodeURIComponent(id)}`).catch((err: unknown) => {
-      throw thrown(adminCallFailure(err));
-    });
-    await response.body?.cancel();
-    if (response.status === 204) return true;
-    if (response.status === 404) return false;
-    throw thrown(adminAnswerFailure(response.status, undefined, this.api.clientId));
-  }
 }
 
 function thrown(failure: Failure): ApiError {

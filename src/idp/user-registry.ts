@@ -27,8 +27,6 @@ export type Registered = { ok: true; user: CreatedUser } | Refused;
  */
 export interface UserRegistry {
   create(user: NewUser): Promise<Registered>;
-  /** Removes an account; true when it existed. */
-  remove(id: string): Promise<boolean>;
 }
 
 export type { Failure };
