@@ -111,12 +111,15 @@ export function createApp(deps: AppDeps): Express {
       registry: deps.userRegistry,
       identityProvider,
       settings: config.registration,
-      guards: [
-        registrationRateLimit({
-          perHour: config.registration.perIpPerHour,
-          store: (name) => stores.rateLimitStore(name),
-        }),
-      ],
+      // Built only when open: a closed route needs no counter, and its store nothing loaded into Redis.
+      guards: config.registration.enabled
+        ? [
+            registrationRateLimit({
+              perHour: config.registration.perIpPerHour,
+              store: (name) => stores.rateLimitStore(name),
+            }),
+          ]
+        : [],
       answerLoggedIn: sessions ? sessionRegisterAnswer(sessions) : tokenRegisterAnswer(stores.denylist),
       logger,
     }),
