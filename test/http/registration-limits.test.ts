@@ -89,6 +89,37 @@ describe('POST /api/auth/register, limits and faults', () => {
     expect(gateway.logs.text()).not.toContain(NAMES.password);
   });
 
+  it('the login after the registration cannot reach the token endpoint: 201 with login "failed", and the account is there', async () => {
+    // The Admin API answers; the password grant finds the connection refused, as when the provider goes down between.
+    const gateway = provider.gateway({
+      mode: 'session',
+      env: OPEN,
+      wrapFetch: (network) => async (input, init) => {
+        if (String(init?.body ?? '').includes('grant_type=password'))
+          throw Object.assign(new TypeError('fetch failed'), {
+            cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+          });
+        return network(input, init);
+      },
+    });
+    const who = fresh();
+    const res = await register(gateway, { ...who, ...NAMES });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      message: 'Registration successful',
+      user: { sub: expect.any(String), username: who.username, email: who.email, name: 'Alan Turing', roles: [] },
+      login: 'failed',
+    });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(gateway.logs.events('auth.register.login_failed')).toEqual([
+      expect.objectContaining({ level: 'warn', error: 'idp_unavailable', sub: res.body.user.sub }),
+    ]);
+    const later = await request(provider.gateway().app)
+      .post('/api/auth/login')
+      .send({ username: who.username, password: NAMES.password });
+    expect(later.status).toBe(200);
+  });
+
   it('a provider that cannot be reached: 503 idp_unavailable with Retry-After, as every provider call', async () => {
     const gateway = buildTestGateway({ idpUrl: 'http://127.0.0.1:9', env: OPEN });
     const res = await register(gateway);

@@ -43,7 +43,8 @@ export function registrationRoutes(deps: RegistrationDeps): Router {
   router.post('/register', markEvent('auth.register'), ...deps.guards, async (req, res) => {
     const body = parseBody(registerBody, req.body, [], 'invalid_request');
     res.locals.logFields = { usernameHash: hashForLog(body.username) };
-    const created = await registry.create({ ...body, ...names(body) });
+    const { username, email, password } = body;
+    const created = await registry.create({ username, email, password, ...names(body) });
     if (!created.ok) throw errorFor(created.error);
     const { user } = created;
     logger.info('auth.register.succeeded', { event: 'auth.register.succeeded', sub: user.id });
@@ -51,7 +52,10 @@ export function registrationRoutes(deps: RegistrationDeps): Router {
 
     const login = await identityProvider
       .passwordLogin({ username: user.username, password: body.password })
-      .catch((err: unknown) => ({ ok: false as const, error: { code: 'idp_error' as const, cause: err } }));
+      .catch((err: unknown) => ({
+        ok: false as const,
+        error: { code: err instanceof ApiError ? err.code : ('internal_error' as const), cause: err },
+      }));
     if (!login.ok) {
       const notReady = login.error.code === 'account_not_ready';
       if (!notReady) loginFailed(logger, user, login.error.cause, login.error.code);
@@ -62,6 +66,8 @@ export function registrationRoutes(deps: RegistrationDeps): Router {
     } catch (err) {
       if (res.headersSent) throw err;
       loginFailed(logger, user, err, err instanceof ApiError ? err.code : 'internal_error');
+      // Nobody holds the tokens now (the session store failed): the provider's session for them goes too.
+      if (login.tokens.refresh_token) await identityProvider.logout(login.tokens.refresh_token).catch(() => undefined);
       registered(res, user, 'failed');
     }
   });
