@@ -12,9 +12,13 @@ const PROVIDER_INDEPENDENT = [
   'test/http/token-mode-refresh.test.ts',
   'test/http/token-mode-logout-me.test.ts',
   'test/http/token-mode-logout-session.test.ts',
+  'test/http/registration.test.ts',
+  'test/http/registration-refusals.test.ts',
+  'test/http/registration-limits.test.ts',
   'test/sessions/session-mode.test.ts',
   'test/sessions/redis-cluster.test.ts',
   'test/browser/demo-spa.test.ts',
+  'test/browser/demo-register.test.ts',
   'test/browser/sdk-token-mode-tabs.test.ts',
 ];
 

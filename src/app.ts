@@ -4,6 +4,7 @@ import type { Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { AccountDirectory } from './idp/account-directory.js';
 import type { IdentityProvider } from './idp/identity-provider.js';
+import type { UserRegistry } from './idp/user-registry.js';
 import type { Logger } from './observability/logger.js';
 import type { RequestContext } from './observability/request-context.js';
 import type { Stores } from './stores/create-stores.js';
@@ -12,14 +13,16 @@ import { readBody, refuseSecretsInQuery } from './http/middleware/body.js';
 import { csrfProtection } from './http/middleware/csrf.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { loginRateLimit } from './http/middleware/login-rate-limit.js';
+import { registrationRateLimit } from './http/middleware/registration-rate-limit.js';
 import { requestId } from './http/middleware/request-id.js';
 import { API_HEADERS, PAGE_HEADERS, securityHeaders } from './http/middleware/security-headers.js';
 import { codeFlowRoutes } from './http/routes/code-flow.js';
 import { demoRoutes } from './http/routes/demo.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { healthRoutes } from './http/routes/health.js';
-import { REFRESHED_HEADER, sessionModeRoutes } from './http/routes/session-mode.js';
-import { tokenModeRoutes } from './http/routes/token-mode.js';
+import { registrationRoutes } from './http/routes/registration.js';
+import { REFRESHED_HEADER, sessionModeRoutes, sessionRegisterAnswer } from './http/routes/session-mode.js';
+import { tokenModeRoutes, tokenRegisterAnswer } from './http/routes/token-mode.js';
 import { serviceTokenRoutes, type UserOf } from './http/routes/service-tokens.js';
 import { bearerToken } from './http/bearer.js';
 import { errorFor } from './http/route-helpers.js';
@@ -39,6 +42,8 @@ export interface AppDeps {
   identityProvider: IdentityProvider;
   /** Who holds an email (Keycloak's Admin API): one failure budget per account, whether username or email is typed. */
   accountDirectory?: AccountDirectory;
+  /** Where registration creates accounts (Keycloak's Admin API); without it registration is closed. */
+  userRegistry?: UserRegistry;
   /** Locks, denylist and rate limits: in memory, or in Redis for many instances. */
   stores: Stores;
   /** The sessions, on the same footing as the stores (sessions/create-session-store.ts). */
@@ -109,6 +114,25 @@ export function createApp(deps: AppDeps): Express {
   const sessions = config.authMode === 'session' ? sessionsOf(deps) : undefined;
   const settings = config.serviceTokens;
   if (settings.enabled) app.use('/api/auth', serviceTokenApi(deps, settings, loginGuards, sessions));
+  app.use(
+    '/api/auth',
+    registrationRoutes({
+      registry: deps.userRegistry,
+      identityProvider,
+      settings: config.registration,
+      // Built only when open: a closed route needs no counter, and its store nothing loaded into Redis.
+      guards: config.registration.enabled
+        ? [
+            registrationRateLimit({
+              perHour: config.registration.perIpPerHour,
+              store: (name) => stores.rateLimitStore(name),
+            }),
+          ]
+        : [],
+      answerLoggedIn: sessions ? sessionRegisterAnswer(sessions) : tokenRegisterAnswer(stores.denylist),
+      logger,
+    }),
+  );
   // The API first: its requests then never walk through the health, docs and demo routers.
   app.use(
     '/api/auth',

@@ -73,7 +73,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
   }
 
-  const { identityProvider, keycloakAdmin } = providerParts(config.idp, { url: idpUrl, clientSecret, logger, clock });
+  const { identityProvider, keycloakAdmin, keycloakUsers } = providerParts(config.idp, {
+    url: idpUrl,
+    clientSecret,
+    logger,
+    clock,
+  });
   const dialect = DIALECTS[config.idp.dialect];
   if (dialect.logout === 'local' || !dialect.adminApi) {
     logger.warn("identity provider without some of Keycloak's features", {
@@ -102,6 +107,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           accountDirectory: keycloakAdmin,
         }
       : {}),
+    ...(keycloakUsers ? { userRegistry: keycloakUsers } : {}),
     config,
     identityProvider,
     stores,

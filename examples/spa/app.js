@@ -12,6 +12,21 @@ const MESSAGES = {
   rate_limited: 'Too many attempts. Wait a moment and try again.',
   session_store_unavailable: 'The service is having trouble. You are still signed in; try again shortly.',
   idp_unavailable: 'The identity provider cannot be reached. Try again shortly.',
+  registration_disabled: 'This gateway does not take new accounts.',
+};
+
+// Why a new account is not signed in yet (the answer's `login`).
+const NOT_SIGNED_IN = {
+  account_not_ready: 'Your account was created. Finish setting it up at the identity provider, then sign in.',
+  disabled: 'Your account was created. Sign in with it.',
+  failed: 'Your account was created, but signing in failed just now. Sign in with it.',
+};
+const FIELD_LABELS = {
+  username: 'Username',
+  email: 'Email',
+  first_name: 'First name',
+  last_name: 'Last name',
+  password: 'Password',
 };
 
 function showSignedOut(status) {
@@ -46,6 +61,39 @@ $('login-form').addEventListener('submit', async (event) => {
   } catch (err) {
     $('login-error').textContent = MESSAGES[err.code] ?? err.message;
     $('login-error').hidden = false;
+  }
+});
+
+/** Each refused field's problem next to it (details.field); what belongs to no field, under the form. */
+function showRegisterError(err) {
+  const shown = new Set();
+  for (const { field, problem } of err.details ?? []) {
+    const slot = document.querySelector(`#register-form [data-field="${field}"]`);
+    if (!slot) continue;
+    slot.textContent = `${FIELD_LABELS[field]} ${problem}.`;
+    slot.hidden = false;
+    shown.add(field);
+  }
+  if (shown.size === 0) {
+    $('register-error').textContent = MESSAGES[err.code] ?? err.message;
+    $('register-error').hidden = false;
+  }
+}
+
+$('register-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  $('register-error').hidden = true;
+  for (const slot of document.querySelectorAll('#register-form .field-error')) slot.hidden = true;
+  // Empty optional names are left out rather than sent empty.
+  const request = Object.fromEntries([...form.entries()].filter(([, value]) => String(value).trim() !== ''));
+  try {
+    const result = await auth.register(request);
+    event.target.reset();
+    if (result.loggedIn) showUser(result.user);
+    else showSignedOut(NOT_SIGNED_IN[result.login]);
+  } catch (err) {
+    showRegisterError(err);
   }
 });
 

@@ -1,4 +1,6 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import type { RegistrationLogin } from '../contract/registration.js';
+import type { RegisterRequest } from '../contract/requests.js';
 import type { SessionAnswer, SessionTimes } from '../contract/session-mode.js';
 import type { User } from '../contract/user.js';
 import type { TokenStorage } from './token-storage.js';
@@ -34,6 +36,14 @@ export interface AuthClientOptions {
 /** What the client tells the app. Listeners run in every tab of the origin for logouts and expired sessions. */
 export type AuthEvent = 'loggedIn' | 'loggedOut' | 'sessionExpired' | 'refreshed';
 
+/**
+ * What `register` gives: the new user's card, and whether the user is now logged in. When not, `login` says why:
+ * `account_not_ready` (the realm wants a required action first, such as a complete profile or a verified email),
+ * `disabled` (the gateway's REGISTRATION_AUTO_LOGIN is off) or `failed` (log in as usual).
+ */
+export type RegistrationResult =
+  { loggedIn: true; user: User; session?: SessionTimes } | { loggedIn: false; user: User; login: RegistrationLogin };
+
 /** Whether this client is logged in: the gateway's answer in session mode; token mode knows no `expires_at`. */
 export type SessionState = SessionAnswer | { authenticated: true; user: User; expires_at?: undefined };
 
@@ -48,6 +58,12 @@ export interface AuthClient {
   readonly http: AxiosInstance;
   /** Logs in with a password. Session mode: the gateway sets its cookie. Token mode: the tokens go to the storage. */
   login(username: string, password: string): Promise<{ user: User; session?: SessionTimes }>;
+  /**
+   * Creates an account (POST register) and, when the gateway logs it in, holds the login as `login` would (the cookie,
+   * or the tokens) and announces `loggedIn`. Refusals are AuthErrors: `user_exists`, `weak_password` and
+   * `invalid_request` carry `details` naming the field; `registration_disabled` when the gateway does not register.
+   */
+  register(request: RegisterRequest): Promise<RegistrationResult>;
   /** Ends the session at the gateway and the provider; every tab hears `loggedOut`. */
   logout(): Promise<void>;
   /** New tokens now (rarely needed: session mode refreshes in the gateway, token mode before expiry). */

@@ -13,7 +13,7 @@ export class AuthError extends Error {
   /** The HTTP status, 0 when no answer arrived. */
   readonly status: number;
   readonly requestId: string | undefined;
-  /** `invalid_request` only: which fields are wrong. */
+  /** `invalid_request`, `user_exists`, `weak_password`: which fields are wrong, taken or refused. */
   readonly details: FieldProblem[] | undefined;
 
   constructor(

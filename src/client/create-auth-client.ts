@@ -110,6 +110,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       channel.post({ type: 'loggedIn' });
       return result;
     },
+    async register(request) {
+      const result = await strategy.register(request);
+      if (result.loggedIn) {
+        expiredAnnounced = false;
+        emit('loggedIn');
+        channel.post({ type: 'loggedIn' });
+      }
+      return result;
+    },
     async logout() {
       await strategy.logout();
       emit('loggedOut');

@@ -95,6 +95,11 @@ export function serviceTokenStrategy(
         new AuthError('invalid_request', 'A service-token client does not log in: it holds a service token'),
       );
     },
+    register() {
+      return Promise.reject(
+        new AuthError('invalid_request', 'A service-token client does not register: it holds a service token'),
+      );
+    },
     async logout() {
       // Only the access token is dropped; revoking the service token is createServiceTokenApi's revoke().
       access = undefined;

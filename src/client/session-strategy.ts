@@ -1,6 +1,7 @@
 import type { LogoutAnswer } from '../contract/answers.js';
 import { AUTH_PATHS, CSRF_HEADER_VALUE, HEADERS, SAFE_METHODS } from '../contract/http.js';
-import type { LoginRequest } from '../contract/requests.js';
+import type { RegisterAnswer } from '../contract/registration.js';
+import type { LoginRequest, RegisterRequest } from '../contract/requests.js';
 import type { SessionAnswer, SessionLoginAnswer, SessionRefreshAnswer } from '../contract/session-mode.js';
 import type { AuthStrategy, ClientCore } from './strategy.js';
 
@@ -36,6 +37,13 @@ export function sessionStrategy(core: ClientCore): AuthStrategy {
         { username, password } satisfies LoginRequest,
       );
       return data.session ? { user: data.user, session: data.session } : { user: data.user };
+    },
+    async register(request) {
+      const { data } = await http.post<RegisterAnswer>(AUTH_PATHS.register, request satisfies RegisterRequest);
+      if ('login' in data) return { loggedIn: false, user: data.user, login: data.login };
+      return 'session' in data
+        ? { loggedIn: true, user: data.user, session: data.session }
+        : { loggedIn: true, user: data.user };
     },
     async logout() {
       await http.post<LogoutAnswer>(AUTH_PATHS.logout);

@@ -1,7 +1,8 @@
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { SessionTimes } from '../contract/session-mode.js';
 import type { User } from '../contract/user.js';
-import type { AuthClientOptions, AuthEvent, SessionState } from './auth-client.js';
+import type { RegisterRequest } from '../contract/requests.js';
+import type { AuthClientOptions, AuthEvent, RegistrationResult, SessionState } from './auth-client.js';
 import type { AuthError } from './auth-error.js';
 import type { TabChannel } from './tab-channel.js';
 import type { StoredTokens } from './token-storage.js';
@@ -46,6 +47,8 @@ export interface AuthStrategy {
   failed(failure: AuthError, config: InternalAxiosRequestConfig | undefined): Promise<AxiosResponse>;
   /** POST login and keep what it gives; the client announces the login. */
   login(username: string, password: string): Promise<{ user: User; session?: SessionTimes }>;
+  /** POST register and keep the login it may give; the client announces a login. */
+  register(request: RegisterRequest): Promise<RegistrationResult>;
   /** Ends the session at the gateway and drops what this client held; the client announces the logout. */
   logout(): Promise<void>;
   /** New tokens now; announces `refreshed` itself (token mode hands them to the other tabs first). */

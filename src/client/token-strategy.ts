@@ -1,7 +1,8 @@
 import type { AxiosResponse } from 'axios';
 import type { LogoutAnswer } from '../contract/answers.js';
 import { AUTH_PATHS } from '../contract/http.js';
-import type { LoginRequest, LogoutRequest, RefreshRequest } from '../contract/requests.js';
+import type { RegisterAnswer } from '../contract/registration.js';
+import type { LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest } from '../contract/requests.js';
 import type { TokenLoginAnswer, TokenRefreshAnswer, TokenSet } from '../contract/token-mode.js';
 import type { AuthClientOptions } from './auth-client.js';
 import { AuthError, type AuthErrorCode } from './auth-error.js';
@@ -88,6 +89,14 @@ export function tokenStrategy(
       );
       if (data.token) storage.set(storedTokens(data.token, now()));
       return { user: data.user };
+    },
+    async register(request) {
+      const { data } = await http.post<RegisterAnswer>(AUTH_PATHS.register, request satisfies RegisterRequest, {
+        authgate: { bare: true },
+      });
+      if ('login' in data) return { loggedIn: false, user: data.user, login: data.login };
+      if ('token' in data) storage.set(storedTokens(data.token, now()));
+      return { loggedIn: true, user: data.user };
     },
     async logout() {
       const tokens = storage.get();

@@ -53,6 +53,12 @@ export interface Config {
   readonly loginFailuresPerUser: number;
   readonly loginFailuresPerIp: number;
   readonly trustProxy: number;
+  readonly registration: {
+    /** Explicit REGISTRATION_ENABLED, else on only with the embedded IdP outside production (the demo realm). */
+    readonly enabled: boolean;
+    readonly autoLogin: boolean;
+    readonly perIpPerHour: number;
+  };
   readonly serviceTokens: {
     readonly enabled: boolean;
     readonly maxDays: number;
@@ -128,6 +134,11 @@ function toConfig(raw: Raw, given: ReadonlySet<string>): Config {
       `${providerUrl}: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)`,
     );
   }
+  if (raw.REGISTRATION_ENABLED && provider.dialect !== 'keycloak') {
+    problems.push(
+      `REGISTRATION_ENABLED: registration creates accounts through Keycloak's Admin API, which the ${provider.dialect} dialect's provider does not have (docs/providers.md)`,
+    );
+  }
   if (raw.AUTH_MODE === 'token' && !raw.PASSWORD_LOGIN) {
     problems.push(
       'PASSWORD_LOGIN: token mode logs in only with a password; set AUTH_MODE=session to log in through the browser alone',
@@ -183,6 +194,13 @@ function toConfig(raw: Raw, given: ReadonlySet<string>): Config {
     loginFailuresPerUser: raw.LOGIN_FAILURES_PER_USER,
     loginFailuresPerIp: raw.LOGIN_FAILURES_PER_IP,
     trustProxy: raw.TRUST_PROXY,
+    registration: {
+      // Unset, it follows the realm: the embedded IdP's demo realm is for trying things out; a real realm is
+      // opened to sign-ups only by someone who set the variable (production cannot run the embedded IdP).
+      enabled: raw.REGISTRATION_ENABLED ?? (!provider.url && !provider.issuer && !isProduction),
+      autoLogin: raw.REGISTRATION_AUTO_LOGIN,
+      perIpPerHour: raw.REGISTRATIONS_PER_IP,
+    },
     serviceTokens: {
       enabled: raw.SERVICE_TOKENS,
       maxDays: raw.SERVICE_TOKEN_MAX_DAYS,

@@ -184,6 +184,22 @@ export const VARIABLES = {
     meaning:
       'failed logins allowed per client address in 15 minutes before 429 rate_limited; attempts still in flight count until they answer',
   },
+  REGISTRATION_ENABLED: {
+    schema: flag.optional(),
+    shownDefault: 'off; on with the embedded IdP (the demo realm) outside production',
+    meaning:
+      "serve `POST /api/auth/register`, which creates accounts in the realm through Keycloak's Admin API (the gateway client's service account needs the realm-management role manage-users; with another provider's dialect, start-up refuses it); off: 403 registration_disabled",
+  },
+  REGISTRATION_AUTO_LOGIN: {
+    schema: flag.default(true),
+    meaning:
+      'log a newly registered user in (a session, or tokens in token mode) unless the realm wants a required action done first',
+  },
+  REGISTRATIONS_PER_IP: {
+    schema: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1000000).default(10),
+    meaning:
+      'registration attempts allowed per client address in an hour before 429 rate_limited (shared by every instance through Redis)',
+  },
   SERVICE_TOKENS: {
     schema: flag.default(true),
     meaning:

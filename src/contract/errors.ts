@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   refresh_token_required: { status: 400, message: 'Refresh token is required' },
   invalid_grant: { status: 400, message: 'Invalid refresh token' },
   invalid_scope: { status: 400, message: 'The requested scope is not allowed' },
+  weak_password: { status: 400, message: "The password does not meet the realm's password policy" },
   invalid_credentials: { status: 401, message: 'Invalid username or password' },
   unauthenticated: { status: 401, message: 'Authentication is required' },
   token_expired: { status: 401, message: 'The access token has expired' },
@@ -30,7 +31,9 @@ export const ERROR_CODES = {
     message: 'This gateway takes no passwords: log in through the browser (GET /api/auth/login)',
   },
   csrf_rejected: { status: 403, message: 'The request was rejected by the CSRF protection' },
+  registration_disabled: { status: 403, message: 'Registration is not open on this gateway' },
   not_found: { status: 404, message: 'No such endpoint' },
+  user_exists: { status: 409, message: 'An account with this username or email already exists' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: {
     status: 415,
@@ -52,7 +55,10 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const ALL_ERROR_CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 
-/** The body of every non-2xx answer. `details` only ever carries invalid_request field problems. */
+/**
+ * The body of every non-2xx answer. `details` carries field problems: invalid_request's, and user_exists's and
+ * weak_password's (which field is taken or refused).
+ */
 export interface ErrorBody {
   error: ErrorCode;
   message: string;

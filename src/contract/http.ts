@@ -6,6 +6,7 @@ export const AUTH_PATHS = {
   refresh: '/api/auth/refresh-token',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
+  register: '/api/auth/register',
 } as const;
 
 /** Headers both sides read. Compare names case-insensitively: HTTP does, and Node lower-cases what it receives. */

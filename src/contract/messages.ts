@@ -6,6 +6,7 @@ export const SUCCESS_MESSAGES = {
   login: 'Login successful',
   refresh: 'Token refreshed successfully',
   logout: 'Logged out',
+  register: 'Registration successful',
 } as const;
 
 export type SuccessMessages = typeof SUCCESS_MESSAGES;

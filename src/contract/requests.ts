@@ -19,3 +19,17 @@ export interface RefreshRequest {
 export interface LogoutRequest {
   refresh_token: string;
 }
+
+/**
+ * POST register, both modes (JSON or form). The gateway trims every field and lower-cases the username and the email,
+ * as Keycloak stores them. A name is either `full_name` (split at its last space: "Ada King Lovelace" is first name
+ * "Ada King", last name "Lovelace") or `first_name` / `last_name`, not both.
+ */
+export interface RegisterRequest {
+  username: string;
+  email: string;
+  password: string;
+  first_name?: string;
+  last_name?: string;
+  full_name?: string;
+}

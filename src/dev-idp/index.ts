@@ -6,6 +6,7 @@ import type { IdpContext } from './context.js';
 import { createRequestHandler } from './http-server.js';
 import { generateKeys, importKeys, type DevIdpKeys, type SigningKeyInfo } from './keys.js';
 import { authorizationCodeGrant, loginRoutes } from './login-flow.js';
+import { parsePasswordPolicy } from './password-policy.js';
 import { createProvider } from './provider.js';
 import { parseRealm, type RealmFile } from './realm-file.js';
 import { publishCurrentKeys } from './realm-jwks.js';
@@ -156,6 +157,13 @@ function logStart(logger: Logger, realm: RealmModel, issuer: string): void {
       'the realm is disabled ("enabled" is false or missing, as Keycloak imports it): every token request answers 403',
       { event: 'dev_idp.realm_disabled', realm: realm.name },
     );
+  }
+  const { unknown } = parsePasswordPolicy(realm.settings.passwordPolicy);
+  if (unknown.length > 0) {
+    logger.warn("the realm's password policy names policies the development IdP does not check: they are ignored", {
+      event: 'dev_idp.unsupported_password_policy',
+      policies: unknown,
+    });
   }
   for (const user of realm.users) {
     if (user.password?.kind === 'unsupported') {

@@ -6,7 +6,7 @@ import { readForm } from './form.js';
 import { escapeHtml, HTML_TYPE, page } from './html.js';
 import { KC, KeycloakError } from './keycloak-error.js';
 import { verifyPassword } from './passwords.js';
-import type { User } from './realm-model.js';
+import { needsAction, type User } from './realm-model.js';
 import { mayGoOffline } from './roles.js';
 import { grantScope } from './scopes.js';
 import type { Grant } from './token-endpoint.js';
@@ -33,7 +33,7 @@ async function checkLogin(ctx: IdpContext, username: string, password: string): 
   }
   if (!user.enabled) return DISABLED;
   if (!(await verifyPassword(user.password, password))) return INVALID;
-  if (user.requiredActions.length > 0) return NOT_SET_UP;
+  if (needsAction(user)) return NOT_SET_UP;
   return user;
 }
 

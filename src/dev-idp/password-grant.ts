@@ -2,6 +2,7 @@ import type { EndpointRequest, IdpContext } from './context.js';
 import { KC } from './keycloak-error.js';
 import { verifyPassword } from './passwords.js';
 import type { RealmClient } from './realm-file.js';
+import { needsAction } from './realm-model.js';
 import { mayGoOffline } from './roles.js';
 import { grantScope } from './scopes.js';
 import type { TokenResponse } from './tokens.js';
@@ -31,7 +32,7 @@ export async function passwordGrant(
   // Checked before the password, and not counted as a failed login: a disabled account says so even to a wrong password.
   if (!user.enabled) throw KC.accountDisabled();
   if (!(await verifyPassword(user.password, password))) throw invalid;
-  if (user.requiredActions.length > 0) throw KC.accountNotSetUp();
+  if (needsAction(user)) throw KC.accountNotSetUp();
   if (grant.offline && !mayGoOffline(ctx.realm.name, user)) throw KC.offlineNotAllowed();
   const { session, client: clientSession } = ctx.sessions.create(user.id, client.clientId, grant.scope, grant.offline);
   return ctx.minter.forSession({ user, client, grant, session, clientSession });

@@ -70,11 +70,16 @@ function compileHashed(credential: RealmCredential): StoredPassword {
   return { kind: 'pbkdf2', hash, iterations, salt: Buffer.from(secret.salt, 'base64'), key };
 }
 
+/** A plain password, kept as its digest only. */
+export function plainPassword(value: string): StoredPassword {
+  return { kind: 'plain', digest: sha256(value) };
+}
+
 /** The user's password credential, ready to check; undefined when the user has none (then no password matches). */
 export function compilePassword(credentials: readonly RealmCredential[]): StoredPassword | undefined {
   const credential = credentials.find((c) => c.type === 'password');
   if (!credential) return undefined;
-  if (credential.value !== undefined) return { kind: 'plain', digest: sha256(credential.value) };
+  if (credential.value !== undefined) return plainPassword(credential.value);
   return compileHashed(credential);
 }
 

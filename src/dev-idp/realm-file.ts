@@ -64,6 +64,10 @@ export const realmFileSchema = z
     realm: realmName,
     enabled: z.boolean().default(false),
     loginWithEmailAllowed: z.boolean().default(true),
+    registrationEmailAsUsername: z.boolean().default(false),
+    duplicateEmailsAllowed: z.boolean().default(false),
+    /** Keycloak's policy string, e.g. `length(8) and notUsername`; applied to passwords set through the Admin API. */
+    passwordPolicy: z.string().optional(),
     accessTokenLifespan: seconds(300),
     ssoSessionIdleTimeout: seconds(1800),
     ssoSessionMaxLifespan: seconds(36000),

@@ -19,6 +19,16 @@ export interface User {
   readonly serviceAccountClientId: string | undefined;
   /** A service account Keycloak created itself (not in the file): its client got the service-account claim mappers. */
   readonly serviceAccountMappers: boolean;
+  /** Milliseconds since the epoch for a user created through the Admin API; imported users have none. */
+  readonly createdTimestamp?: number;
+}
+
+/**
+ * Why a user cannot log in yet, as Keycloak's "Account is not fully set up": a required action, or (VERIFY_PROFILE) a
+ * profile missing what the default user profile requires of a user: email, first and last name.
+ */
+export function needsAction(user: User): boolean {
+  return user.requiredActions.length > 0 || !user.email || !user.firstName || !user.lastName;
 }
 
 /**
@@ -81,9 +91,10 @@ function syntheticServiceAccount(realm: string, client: RealmClient): User {
 /** The realm's clients and users with the lookups Keycloak's endpoints make. */
 export class RealmModel {
   readonly name: string;
-  readonly users: readonly User[];
   private readonly clientsById: ReadonlyMap<string, RealmClient>;
-  private readonly usersById: ReadonlyMap<string, User>;
+  // Mutable: the Admin API adds and removes users while the IdP runs.
+  private readonly userList: User[];
+  private readonly usersById: Map<string, User>;
 
   constructor(readonly settings: Realm) {
     this.name = settings.realm;
@@ -94,8 +105,36 @@ export class RealmModel {
         users.push(syntheticServiceAccount(this.name, client));
       }
     }
-    this.users = users;
+    this.userList = users;
     this.usersById = new Map(users.map((u) => [u.id, u]));
+  }
+
+  get users(): readonly User[] {
+    return this.userList;
+  }
+
+  addUser(user: User): void {
+    this.userList.push(user);
+    this.usersById.set(user.id, user);
+  }
+
+  /** Answers whether there was such a user. Its sessions live on until they expire, as tokens do at Keycloak. */
+  removeUser(id: string): boolean {
+    const index = this.userList.findIndex((u) => u.id === id);
+    if (index < 0) return false;
+    this.userList.splice(index, 1);
+    this.usersById.delete(id);
+    return true;
+  }
+
+  userForUsername(username: string): User | undefined {
+    const wanted = username.toLowerCase();
+    return this.userList.find((u) => u.username === wanted);
+  }
+
+  userForEmail(email: string): User | undefined {
+    const wanted = email.toLowerCase();
+    return this.userList.find((u) => u.email === wanted);
   }
 
   client(clientId: string): RealmClient | undefined {
@@ -110,10 +149,10 @@ export class RealmModel {
   userForLogin(input: string): User | undefined {
     const wanted = input.toLowerCase();
     if (this.settings.loginWithEmailAllowed && wanted.includes('@')) {
-      const byEmail = this.users.find((u) => u.email === wanted);
+      const byEmail = this.userForEmail(wanted);
       if (byEmail) return byEmail;
     }
-    return this.users.find((u) => u.username === wanted);
+    return this.userForUsername(wanted);
   }
 
   serviceAccountOf(clientId: string): User | undefined {

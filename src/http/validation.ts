@@ -21,17 +21,54 @@ const refreshToken = z
   .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters');
 
 export const loginBody = z.object({ username, password, scope: scope.optional() });
+
+// Registration checks the value it will send, as the realm will store it: trimmed, and the username and the email in
+// lower case (Keycloak lower-cases both). The password is sent exactly as typed.
+const required = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
+});
+const personName = z
+  .string(required('a string'))
+  .trim()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .refine((v) => !CONTROL_CHARACTERS.test(v), 'must not contain control characters');
+export const registerBody = z
+  .object({
+    username: z
+      .string(required('a string'))
+      .trim()
+      .toLowerCase()
+      .min(3, 'must be at least 3 characters')
+      .max(255, 'must be at most 255 characters')
+      .regex(/^[\p{L}\p{N}._@+-]+$/u, 'may contain only letters, digits and . _ - @ +'),
+    email: z
+      .string(required('a string'))
+      .trim()
+      .toLowerCase()
+      .max(254, 'must be at most 254 characters')
+      .pipe(z.email('must be a valid email address')),
+    password: z.string(required('a string')).min(1, 'is required').max(1024, 'must be at most 1024 characters'),
+    first_name: personName.optional(),
+    last_name: personName.optional(),
+    full_name: personName.optional(),
+  })
+  .refine((body) => !(body.full_name !== undefined && (body.first_name ?? body.last_name) !== undefined), {
+    message: 'give either full_name or first_name and last_name, not both',
+    path: ['full_name'],
+  });
 export const refreshBody = z.object({ refresh_token: refreshToken });
 export const logoutBody = refreshBody;
 
 export type LoginBody = z.infer<typeof loginBody>;
+export type RegisterBody = z.infer<typeof registerBody>;
 
 /**
  * Parses a request body against a schema. A missing or empty required field answers with `missingCode` (the
  * contract's credentials_required / refresh_token_required); anything else malformed is invalid_request with
  * the field problems listed.
  */
-export function parseBody<S extends z.ZodObject>(
+export function parseBody<S extends z.ZodType<object>>(
   schema: S,
   body: unknown,
   required: readonly string[],

@@ -17,7 +17,9 @@ export type ProviderOperation =
   /** Asking the provider about an opaque access token (introspection or userinfo). */
   | 'token_check'
   /** A machine caller's own client credentials, passed through to the provider (service-token exchange). */
-  | 'client_credentials';
+  | 'client_credentials'
+  /** The gateway's own writes to the Admin API's users (registration). */
+  | 'admin_users';
 
 export type { DialectName };
 

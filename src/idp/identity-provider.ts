@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../contract/errors.js';
+import type { ErrorCode, FieldProblem } from '../contract/errors.js';
 import type { TokenSet } from '../contract/token-mode.js';
 import type { User } from '../contract/user.js';
 
@@ -49,6 +49,8 @@ export interface Failure {
   code: ErrorCode;
   /** Instead of the contract's message for the code. */
   message?: string;
+  /** Which fields the failure is about (invalid_request, user_exists, weak_password). */
+  details?: FieldProblem[];
   headers?: Record<string, string>;
   /** For the log line only: what the provider said, a security event name. */
   logFields?: Record<string, unknown>;

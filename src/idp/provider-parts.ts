@@ -4,6 +4,7 @@ import type { Clock } from '../support/clock.js';
 import { DIALECTS } from './dialects.js';
 import { KeycloakAdmin } from './keycloak-admin.js';
 import { KeycloakService } from './keycloak-service.js';
+import { KeycloakUsers } from './keycloak-users.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
 
 export interface ProviderPartsOptions {
@@ -20,6 +21,8 @@ export interface ProviderParts {
   identityProvider: KeycloakService;
   /** Keycloak's Admin API; undefined for a provider without it (the dialect says). */
   keycloakAdmin: KeycloakAdmin | undefined;
+  /** Registration's account creation, through the same Admin API and token. */
+  keycloakUsers: KeycloakUsers | undefined;
 }
 
 /** The provider's client and, for Keycloak, its Admin API, as the configuration describes them. */
@@ -36,7 +39,7 @@ export function providerParts(idp: Config['idp'], options: ProviderPartsOptions)
     clock,
     ...(wrapFetch ? { wrapFetch } : {}),
   });
-  if (!dialect.adminApi || !url) return { identityProvider, keycloakAdmin: undefined };
+  if (!dialect.adminApi || !url) return { identityProvider, keycloakAdmin: undefined, keycloakUsers: undefined };
   const network = providerFetch(idp.timeoutMs);
   const keycloakAdmin = new KeycloakAdmin({
     ...idp,
@@ -45,5 +48,5 @@ export function providerParts(idp: Config['idp'], options: ProviderPartsOptions)
     fetch: wrapFetch ? wrapFetch(network) : network,
     clock,
   });
-  return { identityProvider, keycloakAdmin };
+  return { identityProvider, keycloakAdmin, keycloakUsers: new KeycloakUsers(keycloakAdmin.api) };
 }

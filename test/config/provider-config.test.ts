@@ -107,6 +107,10 @@ describe('the provider in the configuration', () => {
       'IDP_ISSUER: must be https when NODE_ENV=production (set IDP_ALLOW_HTTP=true to accept plain http on a private network)',
     ],
     [
+      { IDP_ISSUER: 'https://example.okta.com/oauth2/default', REGISTRATION_ENABLED: 'true', ...SECRET },
+      "REGISTRATION_ENABLED: registration creates accounts through Keycloak's Admin API, which the okta dialect's provider does not have (docs/providers.md)",
+    ],
+    [
       { IDP_ISSUER: 'https://id.example.com', ROLES_CLAIM: 'two words', ...SECRET },
       'ROLES_CLAIM: must be a claim name',
     ],
@@ -116,6 +120,12 @@ describe('the provider in the configuration', () => {
     ],
   ])('refuses %j with a message that names what to change', (env, message) => {
     expect(problems(env).join('\n')).toContain(message);
+  });
+
+  it('keeps registration closed by default in front of any provider but the embedded one', () => {
+    expect(load({ IDP_ISSUER: 'https://id.example.com', ...SECRET }).registration.enabled).toBe(false);
+    expect(load({ IDP_ISSUER: 'https://sso.example.com/realms/staff', ...SECRET }).registration.enabled).toBe(false);
+    expect(load({}).registration.enabled).toBe(true);
   });
 
   it('accepts session mode without the password login: the code flow is then the only login', () => {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import { Browser as SharedBrowser } from '../support/browser.js';
+import { admin, newUser, serviceToken } from './admin-helpers.js';
 import { CLIENT, claims, OIDC, oauthError, refresh, startTestIdp, token } from './helpers.js';
 
 const REDIRECT = 'http://localhost:3000/api/auth/callback';
@@ -149,5 +150,27 @@ describe('the authorization code flow', () => {
       });
       expect(retry.body).toEqual(oauthError('invalid_grant', 'Code not valid'));
     }
+  });
+
+  it("logs in a user created through the Admin API a moment ago, on the IdP's page", async () => {
+    const created = await admin(idp, 'POST', '/users', {
+      bearer: await serviceToken(idp),
+      body: newUser('paula', 'paula-pass1'),
+    });
+    expect(created.status).toBe(201);
+    const browser = new Browser();
+    const { verifier, challenge } = pkce();
+    const callback = await finishLogin(browser, await startLogin(browser, challenge), 'paula', 'paula-pass1');
+    const res = await token(idp, {
+      grant_type: 'authorization_code',
+      ...CLIENT,
+      code: callback.searchParams.get('code') ?? '',
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    });
+    expect(claims(res.body?.id_token)).toMatchObject({
+      sub: created.headers.location?.split('/').pop(),
+      preferred_username: 'paula',
+    });
   });
 });

@@ -32,6 +32,8 @@ describe('loading a realm file', () => {
       realm: 'tiny',
       enabled: false,
       loginWithEmailAllowed: true,
+      registrationEmailAsUsername: false,
+      duplicateEmailsAllowed: false,
       accessTokenLifespan: 300,
       ssoSessionIdleTimeout: 1800,
       ssoSessionMaxLifespan: 36000,

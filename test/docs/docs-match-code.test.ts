@@ -112,6 +112,7 @@ describe('the docs say what the code does', () => {
         'POST /api/auth/refresh-token',
         'POST /api/auth/logout',
         'GET /api/auth/me',
+        'POST /api/auth/register',
         'POST /api/auth/service-tokens',
         'GET /api/auth/service-tokens',
         'GET /api/auth/service-tokens/current',

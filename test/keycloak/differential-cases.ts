@@ -1,5 +1,6 @@
 import { RealmClient } from './differential-client.js';
 import { flatten, observe, parseJson, type Observation, type Reply } from './differential-observe.js';
+import { REGISTRATION_CASES } from './differential-registration-cases.js';
 
 /*
  * The requests the differential suite sends to both servers, raw. Each case runs against one side at a time and
@@ -433,4 +434,7 @@ export const CASES: readonly Case[] = [
       status: String((await c.get(`${OIDC}/auth?response_type=code&scope=openid&state=s&${query}`)).status),
     }),
   })),
+
+  // Registration: the Admin API creating, reading and deleting users.
+  ...REGISTRATION_CASES,
 ];

@@ -18,6 +18,23 @@ export class RealmClient {
     return this.send(`${this.target.url}${path}`, { method: 'GET', headers });
   }
 
+  /** Any request outside the realm's base (the Admin API); a body object is sent as JSON. */
+  async sendAt(
+    method: string,
+    path: string,
+    options: { body?: unknown; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body);
+    return this.send(`${this.target.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  }
+
   async post(
     path: string,
     body: Record<string, string> | string,

@@ -2,11 +2,13 @@ import { ERROR_CODES, type ErrorCode } from '../../src/contract/errors.js';
 import type { RawAnswer } from './raw-http.js';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
+// The codes whose answer names fields (see ErrorBody).
+const WITH_DETAILS: ReadonlySet<string> = new Set(['invalid_request', 'user_exists', 'weak_password']);
 const STACK_TRACE = /\n\s+at |\bat [\w.<>]+ \(|node:internal|node_modules/;
 
 /**
  * What is wrong with an answer, by the public contract: no 5xx (nothing is down), an X-Request-Id on every answer,
- * and every error exactly `{error, message}` with the status its code has (`details` only for invalid_request), no
+ * and every error exactly `{error, message}` with the status its code has (`details` only for invalid_request, user_exists and weak_password), no
  * stack trace and none of the secrets the request carried. An empty list means the answer keeps the contract.
  */
 export function contractProblems(answer: RawAnswer, secrets: readonly string[], head = false): string[] {
@@ -56,7 +58,7 @@ function errorBodyProblems(answer: RawAnswer, text: string): string[] {
     );
   if (typeof message !== 'string' || message.length === 0) problems.push('no message');
   if (details !== undefined) {
-    if (error !== 'invalid_request') problems.push(`details on ${error}`);
+    if (!WITH_DETAILS.has(error)) problems.push(`details on ${error}`);
     const wellFormed =
       Array.isArray(details) &&
       details.every(

@@ -71,7 +71,11 @@ export function buildTestGateway({
   const requestContext = new RequestContext();
   const logs = captureLogs(requestContext);
   // The Admin API through the same wrapper, as production sends it through the same kind of client.
-  const { identityProvider: keycloak, keycloakAdmin } = providerParts(config.idp, {
+  const {
+    identityProvider: keycloak,
+    keycloakAdmin,
+    keycloakUsers,
+  } = providerParts(config.idp, {
     clientSecret: config.idp.clientSecret ?? DEMO_CLIENT_SECRET,
     logger: logs.logger,
     clock,
@@ -86,6 +90,7 @@ export function buildTestGateway({
   });
   const sessions = createSessionStore(stores, { codec, clock, logger: logs.logger });
   const app = createApp({
+    ...(keycloakUsers ? { userRegistry: keycloakUsers } : {}),
     config,
     identityProvider: keycloak,
     stores,

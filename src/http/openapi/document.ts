@@ -1,6 +1,7 @@
 import { HEADERS } from '../../contract/http.js';
 import { components } from './schemas.js';
 import { paths } from './paths.js';
+import { registrationPaths, registrationSchemas } from './registration-paths.js';
 import { serviceTokenPaths, serviceTokenSchemas } from './service-token-paths.js';
 import type { Json } from './parts.js';
 
@@ -17,13 +18,13 @@ export function openApiDocument(): Json {
       version: '1',
       description:
         'An auth gateway (BFF) in front of Keycloak. Every non-2xx answer is `{"error": <code>, "message": <text>}` ' +
-        `(plus \`details\` for invalid_request field problems). Every response carries \`${HEADERS.requestId}\`.\n\n` +
+        `(plus \`details\` for field problems). Every response carries \`${HEADERS.requestId}\`.\n\n` +
         'Two delivery modes, chosen by `AUTH_MODE`. **Session mode** (the default): the tokens stay in the gateway, the ' +
         `browser holds an HttpOnly session cookie, every POST/PUT/PATCH/DELETE needs \`${HEADERS.csrf}: 1\` (403 csrf_rejected ` +
         'otherwise) and the gateway refreshes by itself. **Token mode**: the tokens are returned in JSON. Where an ' +
         'operation differs by mode, its description and its `oneOf` answers say which is which.',
     },
-    paths: { ...paths(), ...serviceTokenPaths() },
+    paths: { ...paths(), ...registrationPaths(), ...serviceTokenPaths() },
     components: withServiceTokens(components()),
   };
 }
@@ -42,6 +43,6 @@ function withServiceTokens(base: Json): Json {
       },
       clientCredentials: { type: 'http', scheme: 'basic', description: 'a provider client id and secret' },
     },
-    schemas: { ...schemas, ...serviceTokenSchemas() },
+    schemas: { ...schemas, ...registrationSchemas(), ...serviceTokenSchemas() },
   };
 }

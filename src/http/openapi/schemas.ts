@@ -133,7 +133,11 @@ export function components(): Json {
         properties: {
           error: { type: 'string', enum: ALL_ERROR_CODES, description: catalogue() },
           message: { type: 'string', description: 'for humans; may change, branch on `error`' },
-          details: { type: 'array', description: 'invalid_request only: which fields are wrong', items: fieldProblem },
+          details: {
+            type: 'array',
+            description: 'invalid_request, user_exists, weak_password: which fields are wrong, taken or refused',
+            items: fieldProblem,
+          },
         } satisfies Described<ErrorBody>,
       },
     },

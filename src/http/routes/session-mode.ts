@@ -1,10 +1,12 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { LogoutAnswer, MeAnswer } from '../../contract/answers.js';
 import { HEADERS } from '../../contract/http.js';
 import { SUCCESS_MESSAGES } from '../../contract/messages.js';
+import type { SessionRegisterAnswer } from '../../contract/registration.js';
+import type { User } from '../../contract/user.js';
 import type { SessionAnswer, SessionLoginAnswer, SessionRefreshAnswer } from '../../contract/session-mode.js';
 import { ApiError } from '../../errors/api-error.js';
-import type { IdentityProvider } from '../../idp/identity-provider.js';
+import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
 import type { Logger } from '../../observability/logger.js';
 import { sessionTimes, sessionExpiresAt } from '../../sessions/auth-state.js';
 import type { NoSession, RefreshFailed, SessionEnded } from '../../sessions/session-outcomes.js';
@@ -75,6 +77,20 @@ export function sessionModeRoutes({ identityProvider, sessions, loginGuards, log
   });
 
   return router;
+}
+
+/** Session mode's 201 to a registration that logged the new user in: a session, as login starts one. */
+export function sessionRegisterAnswer(sessions: Sessions) {
+  return async (req: Request, res: Response, tokens: TokenSet, user: User): Promise<void> => {
+    const state = await sessions.establish(req, res, tokens, user);
+    noStore(res)
+      .status(201)
+      .json({
+        message: SUCCESS_MESSAGES.register,
+        user,
+        session: sessionTimes(state),
+      } satisfies SessionRegisterAnswer);
+  };
 }
 
 /** The contract's answer for a request that has no session it can use. */

@@ -1,6 +1,8 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { LogoutAnswer, MeAnswer } from '../../contract/answers.js';
 import { SUCCESS_MESSAGES } from '../../contract/messages.js';
+import type { TokenRegisterAnswer } from '../../contract/registration.js';
+import type { User } from '../../contract/user.js';
 import type { TokenLoginAnswer, TokenRefreshAnswer } from '../../contract/token-mode.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { IdentityProvider, TokenSet } from '../../idp/identity-provider.js';
@@ -84,6 +86,16 @@ export function tokenModeRoutes({ identityProvider, loginGuards, denylist, logge
   }
 
   return router;
+}
+
+/** Token mode's 201 to a registration that logged the new user in: the tokens, as login hands them over. */
+export function tokenRegisterAnswer(denylist: AccessTokenDenylist) {
+  return async (_req: Request, res: Response, tokens: TokenSet, user: User): Promise<void> => {
+    denylist.noteLifetime(tokens.expires_in);
+    noStore(res)
+      .status(201)
+      .json({ message: SUCCESS_MESSAGES.register, user, token: publicTokens(tokens) } satisfies TokenRegisterAnswer);
+  };
 }
 
 function publicTokens(tokens: TokenSet): TokenSet {
