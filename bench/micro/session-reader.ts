@@ -53,7 +53,9 @@ app.post('/login', async (req, res) => {
     refresh_expires_in: 1800,
     token_type: 'Bearer' as const,
   };
-  req.session.auth = new SessionAuth(newAuthState(tokens, user, Date.now(), { maxAgeMs: 8 * 3600_000 }, 'http://bench.test/realms/demo'));
+  req.session.auth = new SessionAuth(
+    newAuthState(tokens, user, Date.now(), { maxAgeMs: 8 * 3600_000 }, 'http://bench.test/realms/demo'),
+  );
   await new Promise<void>((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
   res.json({});
 });
