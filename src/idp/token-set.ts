@@ -3,7 +3,8 @@ import type { TokenSet } from './identity-provider.js';
 
 /** The scope asked for, with `openid` and the dialect's base scopes always in it. */
 export function withOpenId(scope: string | undefined, baseScopes: readonly string[] = ['openid']): string {
-  const scopes = new Set([...baseScopes, ...(scope ?? '').split(' ').filter(Boolean)]);
+  // The client's scopes first, as they always went to Keycloak (its refusal names them in this order).
+  const scopes = new Set([...(scope ?? '').split(' ').filter(Boolean), ...baseScopes]);
   scopes.add('openid');
   return [...scopes].join(' ');
 }
