@@ -13,8 +13,10 @@ import type {
   PasswordLogin,
   Readiness,
   RefreshResult,
+  Refused,
   TokenCheck,
   TokenSet,
+  VerifiedAccessToken,
 } from './identity-provider.js';
 import type { User } from '../contract/user.js';
 import type { OpaqueTokenCheck } from './opaque-token-check.js';
@@ -106,8 +108,8 @@ export class KeycloakService implements IdentityProvider {
 
   /**
    * Whether the provider has the password grant: always for Keycloak and the hosted dialects (where a client without
-   * it is refused as a deployment fault); for another provider, what its discovery document lists. Undefined while
-   * the provider cannot be reached.
+   * it is refused as a deployment fault); for another provider, what its discovery document lists. Throws while the
+   * provider cannot be reached.
    */
   async passwordGrantOffered(): Promise<boolean> {
     return this.offersPasswordGrant(await this.connect());
@@ -222,26 +224,11 @@ export class KeycloakService implements IdentityProvider {
 
   async clientCredentials(clientId: string, clientSecret: string): Promise<RefreshResult> {
     const { tokenEndpoint } = await this.connect();
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-    });
-    let response: Response;
-    try {
-      response = await this.fetch(tokenEndpoint, {
-        method: 'POST',
-        body,
-        headers: { accept: 'application/json' },
-        redirect: 'manual',
-      });
-    } catch (err) {
-      return refusedOrThrown(err, 'client_credentials', this.dialect);
-    }
-    if (response.status !== 200) {
-      return refusedOrThrown(await ProviderResponseError.from(response), 'client_credentials', this.dialect);
-    }
-    const answer = (await response.json().catch(() => undefined)) as Partial<client.TokenEndpointResponse> | undefined;
+    const body = { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
+    const posted = await this.postForm(tokenEndpoint, body, 'client_credentials', [200]);
+    if (!posted.ok) return posted;
+    const answer = (await posted.response.json().catch(() => undefined)) as
+      Partial<client.TokenEndpointResponse> | undefined;
     if (typeof answer?.access_token !== 'string') {
       return refusedOrThrown(new ProviderResponseError(502, undefined, undefined), 'client_credentials');
     }
@@ -257,49 +244,58 @@ export class KeycloakService implements IdentityProvider {
     const { logout } = await this.connect();
     if (!logout) return { ok: true };
     const { clientId, clientSecret } = this.options;
-    const body = new URLSearchParams(
+    const body: Record<string, string> =
       logout.style === 'keycloak'
         ? { client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken }
-        : { client_id: clientId, client_secret: clientSecret, token: refreshToken, token_type_hint: 'refresh_token' },
-    );
+        : { client_id: clientId, client_secret: clientSecret, token: refreshToken, token_type_hint: 'refresh_token' };
+    const posted = await this.postForm(logout.endpoint, body, 'logout', [200, 204]);
+    if (!posted.ok) return posted;
+    await posted.response.body?.cancel();
+    return { ok: true };
+  }
+
+  /**
+   * A form POST to an endpoint openid-client does not cover (Keycloak's back-channel logout, RFC 7009 revocation, a
+   * caller's own client credentials): the answer when its status is expected, else the refusal or the thrown fault.
+   */
+  private async postForm(
+    url: string,
+    form: Record<string, string>,
+    operation: ProviderOperation,
+    expected: readonly number[],
+  ): Promise<{ ok: true; response: Response } | Refused> {
     let response: Response;
     try {
-      response = await this.fetch(logout.endpoint, {
+      response = await this.fetch(url, {
         method: 'POST',
-        body,
+        body: new URLSearchParams(form),
         headers: { accept: 'application/json' },
         redirect: 'manual',
       });
     } catch (err) {
-      return refusedOrThrown(err, 'logout', this.dialect);
+      return refusedOrThrown(err, operation, this.dialect);
     }
-    if (response.status === 204 || response.status === 200) {
-      await response.body?.cancel();
-      return { ok: true };
-    }
-    return refusedOrThrown(await ProviderResponseError.from(response), 'logout', this.dialect);
+    if (expected.includes(response.status)) return { ok: true, response };
+    return refusedOrThrown(await ProviderResponseError.from(response), operation, this.dialect);
   }
 
   async verifyAccessToken(accessToken: string): Promise<TokenCheck> {
     const { verifier, opaque } = await this.connect();
     if (opaque) {
       const checked = await opaque.check(accessToken);
-      if (!checked.ok) return checked;
-      const { claims, expiresAt, key } = checked;
-      const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
-      // The digest stands for the token's id: the logout denylist refuses this very token.
-      return { ok: true, token: { user: userFromClaims(claims, this.rolesClaim), jti: key, sid, expiresAt } };
+      // An opaque token's digest stands for its id: the logout denylist refuses this very token.
+      return checked.ok ? { ok: true, token: this.tokenOf(checked.claims, checked.key, checked.expiresAt) } : checked;
     }
     const checked = await verifier.verify(accessToken);
     if (!checked.ok) return checked;
     const { claims } = checked;
-    const token = {
-      user: userFromClaims(claims, this.rolesClaim),
-      jti: typeof claims.jti === 'string' ? claims.jti : undefined,
-      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
-      expiresAt: claims.exp ?? 0,
-    };
-    return { ok: true, token };
+    const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
+    return { ok: true, token: this.tokenOf(claims, jti, claims.exp ?? 0) };
+  }
+
+  private tokenOf(claims: JWTPayload, jti: string | undefined, expiresAt: number): VerifiedAccessToken {
+    const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
+    return { user: userFromClaims(claims, this.rolesClaim), jti, sid, expiresAt };
   }
 
   async checkReady(): Promise<Readiness> {

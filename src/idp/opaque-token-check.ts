@@ -71,7 +71,7 @@ export class OpaqueTokenCheck {
       client_id: clientId,
       client_secret: clientSecret,
     });
-    const claims = await this.ask(endpoint, { method: 'POST', body, headers: { accept: 'application/json' } });
+    const claims = await this.ask(endpoint, { method: 'POST', body, headers: { accept: 'application/json' } }, false);
     if (claims?.active !== true || typeof claims.sub !== 'string') return undefined;
     if (claims.client_id !== undefined && claims.client_id !== clientId) return undefined;
     return { claims, expiresAt: typeof claims.exp === 'number' ? claims.exp : this.assumedExpiry() };
@@ -81,22 +81,28 @@ export class OpaqueTokenCheck {
     token: string,
     endpoint: string,
   ): Promise<{ claims: JWTPayload; expiresAt: number } | undefined> {
-    const claims = await this.ask(endpoint, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    });
+    const claims = await this.ask(
+      endpoint,
+      { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
+      true,
+    );
     if (typeof claims?.sub !== 'string') return undefined;
     return { claims, expiresAt: this.assumedExpiry() };
   }
 
-  /** The provider's JSON answer; undefined when it refuses the token (401); thrown when it fails. */
-  private async ask(url: string, init: RequestInit): Promise<JWTPayload | undefined> {
+  /**
+   * The provider's JSON answer; undefined when userinfo refuses the token (401, 403); thrown when it fails. At
+   * introspection an unknown token is `{"active":false}`, so a 401 or 403 there refuses the gateway's own client: a
+   * deployment fault, never the user's.
+   */
+  private async ask(url: string, init: RequestInit, refusalIsTheToken: boolean): Promise<JWTPayload | undefined> {
     let response: Response;
     try {
       response = await this.options.fetch(url, { ...init, redirect: 'manual' });
     } catch (err) {
       throw translateProviderError(err, 'token_check');
     }
-    if (response.status === 401 || response.status === 403) {
+    if (refusalIsTheToken && (response.status === 401 || response.status === 403)) {
       await response.body?.cancel();
       return undefined;
     }
