@@ -1,9 +1,8 @@
-import { decodeJwt, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import type { Clock } from '../support/clock.js';
 import { describeError } from '../observability/describe-error.js';
 import type { Logger } from '../observability/logger.js';
-import { userFromClaims } from './claims.js';
+import { AccessTokens } from './access-tokens.js';
 import type {
   AuthorizationCallback,
   AuthorizationRequest,
@@ -13,18 +12,15 @@ import type {
   PasswordLogin,
   Readiness,
   RefreshResult,
-  Refused,
   TokenCheck,
   TokenSet,
-  VerifiedAccessToken,
 } from './identity-provider.js';
-import type { User } from '../contract/user.js';
-import type { OpaqueTokenCheck } from './opaque-token-check.js';
 import { toTokenSet, withOpenId } from './token-set.js';
 import { DIALECTS, type Dialect } from './dialects.js';
 import { discoverProvider, type Connection } from './provider-discovery.js';
 import { ProviderResponseError } from './provider-response-error.js';
 import { providerFetch, type Fetch } from './provider-fetch.js';
+import { postForm } from './provider-form.js';
 import { providerFailure, refusedOrThrown, translateProviderError, type ProviderOperation } from './translate-error.js';
 
 export interface KeycloakServiceOptions {
@@ -70,13 +66,13 @@ export class KeycloakService implements IdentityProvider {
   /** The issuer the discovery document must announce, and the tokens carry. */
   readonly issuer: string;
   readonly dialect: Dialect;
-  private readonly rolesClaim: string;
+  private readonly accessTokens: AccessTokens;
 
   constructor(private readonly options: KeycloakServiceOptions) {
     const network = providerFetch(options.timeoutMs);
     this.fetch = options.wrapFetch ? options.wrapFetch(network) : network;
     this.dialect = options.dialect ?? DIALECTS.keycloak;
-    this.rolesClaim = options.rolesClaim ?? this.dialect.rolesClaim;
+    this.accessTokens = new AccessTokens(options.rolesClaim ?? this.dialect.rolesClaim);
     if (this.dialect.name === 'keycloak') {
       if (!options.url) throw new Error('KeycloakService: a Keycloak needs its base URL');
       this.realmUrl = `${options.url}/realms/${encodeURIComponent(options.realm)}`;
@@ -121,29 +117,15 @@ export class KeycloakService implements IdentityProvider {
   }
 
   async refresh(refreshToken: string): Promise<RefreshResult> {
-    const { config, verifier, opaque } = await this.connect();
+    const connection = await this.connect();
     let tokens: TokenSet;
     try {
-      tokens = toTokenSet(await client.refreshTokenGrant(config, refreshToken));
+      tokens = toTokenSet(await client.refreshTokenGrant(connection.config, refreshToken));
     } catch (err) {
       return refusedOrThrown(err, 'refresh', this.dialect);
     }
-    if (opaque) return { ok: true, tokens };
-    await verifier.expectKeyOf(tokens.access_token);
-    return { ok: true, tokens, ...this.unverifiedUser(tokens) };
-  }
-
-  /**
-   * The user as a refreshed JWT access token describes it (roles may have changed). The token came straight from the
-   * provider's token endpoint over the back channel, so it is read without a signature check: nothing may fail between
-   * receiving rotated tokens and storing them, or the only valid refresh token would be lost.
-   */
-  private unverifiedUser(tokens: TokenSet): { user?: User } {
-    try {
-      return { user: userFromClaims(decodeJwt(tokens.access_token), this.rolesClaim) };
-    } catch {
-      return {};
-    }
+    if (connection.opaque) return { ok: true, tokens };
+    return { ok: true, tokens, ...(await this.accessTokens.userOfRefreshed(connection, tokens)) };
   }
 
   async authorizationUrl({ redirectUri, state, nonce, codeChallenge, scope }: AuthorizationRequest): Promise<string> {
@@ -187,16 +169,12 @@ export class KeycloakService implements IdentityProvider {
   }
 
   /**
-   * Tokens the provider has just issued for a login, with the user their access token names once verified (and so
-   * remembered for a verifyAccessToken that follows). One that does not verify is the provider's fault, and its
-   * session is ended: nobody will ever hold these tokens.
+   * Tokens the provider has just issued for a login, with the user their access token names once verified. One that
+   * does not verify is the provider's fault, and its session is ended: nobody will ever hold these tokens.
    */
-  private async verifiedIssue({ verifier, opaque }: Connection, tokens: TokenSet): Promise<LoginResult> {
-    let claims: JWTPayload;
+  private async verifiedIssue(connection: Connection, tokens: TokenSet): Promise<LoginResult> {
     try {
-      claims = opaque
-        ? await this.issuedOpaque(opaque, tokens.access_token)
-        : await verifier.verifyIssued(tokens.access_token);
+      return { ok: true, tokens, user: await this.accessTokens.verifyIssued(connection, tokens.access_token) };
     } catch (err) {
       const { refresh_token } = tokens;
       if (refresh_token) {
@@ -209,23 +187,12 @@ export class KeycloakService implements IdentityProvider {
       }
       throw err;
     }
-    return { ok: true, tokens, user: userFromClaims(claims, this.rolesClaim) };
-  }
-
-  /** An opaque access token just issued: the provider must know it, or the fault is the provider's. */
-  private async issuedOpaque(opaque: OpaqueTokenCheck, token: string): Promise<JWTPayload> {
-    const checked = await opaque.check(token);
-    if (checked.ok) return checked.claims;
-    throw translateProviderError(
-      new Error('the provider does not know the access token it has just issued'),
-      'issued_token',
-    );
   }
 
   async clientCredentials(clientId: string, clientSecret: string): Promise<RefreshResult> {
     const { tokenEndpoint } = await this.connect();
     const body = { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
-    const posted = await this.postForm(tokenEndpoint, body, 'client_credentials', [200]);
+    const posted = await postForm(this.fetch, this.dialect, tokenEndpoint, body, 'client_credentials', [200]);
     if (!posted.ok) return posted;
     const answer = (await posted.response.json().catch(() => undefined)) as
       Partial<client.TokenEndpointResponse> | undefined;
@@ -248,54 +215,14 @@ export class KeycloakService implements IdentityProvider {
       logout.style === 'keycloak'
         ? { client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken }
         : { client_id: clientId, client_secret: clientSecret, token: refreshToken, token_type_hint: 'refresh_token' };
-    const posted = await this.postForm(logout.endpoint, body, 'logout', [200, 204]);
+    const posted = await postForm(this.fetch, this.dialect, logout.endpoint, body, 'logout', [200, 204]);
     if (!posted.ok) return posted;
     await posted.response.body?.cancel();
     return { ok: true };
   }
 
-  /**
-   * A form POST to an endpoint openid-client does not cover (Keycloak's back-channel logout, RFC 7009 revocation, a
-   * caller's own client credentials): the answer when its status is expected, else the refusal or the thrown fault.
-   */
-  private async postForm(
-    url: string,
-    form: Record<string, string>,
-    operation: ProviderOperation,
-    expected: readonly number[],
-  ): Promise<{ ok: true; response: Response } | Refused> {
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        method: 'POST',
-        body: new URLSearchParams(form),
-        headers: { accept: 'application/json' },
-        redirect: 'manual',
-      });
-    } catch (err) {
-      return refusedOrThrown(err, operation, this.dialect);
-    }
-    if (expected.includes(response.status)) return { ok: true, response };
-    return refusedOrThrown(await ProviderResponseError.from(response), operation, this.dialect);
-  }
-
   async verifyAccessToken(accessToken: string): Promise<TokenCheck> {
-    const { verifier, opaque } = await this.connect();
-    if (opaque) {
-      const checked = await opaque.check(accessToken);
-      // An opaque token's digest stands for its id: the logout denylist refuses this very token.
-      return checked.ok ? { ok: true, token: this.tokenOf(checked.claims, checked.key, checked.expiresAt) } : checked;
-    }
-    const checked = await verifier.verify(accessToken);
-    if (!checked.ok) return checked;
-    const { claims } = checked;
-    const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
-    return { ok: true, token: this.tokenOf(claims, jti, claims.exp ?? 0) };
-  }
-
-  private tokenOf(claims: JWTPayload, jti: string | undefined, expiresAt: number): VerifiedAccessToken {
-    const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
-    return { user: userFromClaims(claims, this.rolesClaim), jti, sid, expiresAt };
+    return this.accessTokens.verify(await this.connect(), accessToken);
   }
 
   async checkReady(): Promise<Readiness> {
