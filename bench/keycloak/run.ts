@@ -49,6 +49,8 @@ export async function runKeycloakBench(
   const settings = quick ? QUICK : ROUND;
   const targets: Target[] = [];
   let cleanUp: (() => Promise<void>) | undefined;
+  // The machine's load from everything else, before the bench starts anything of its own.
+  const loadAtStart = loadavg();
   try {
     const keycloak = await benchKeycloak(say);
     targets.push(keycloak.target);
@@ -137,7 +139,7 @@ export async function runKeycloakBench(
         cpu: cpus()[0]?.model,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
-        loadAverage: { before: loadBefore, after: loadAfter },
+        loadAverage: { atStart: loadAtStart, before: loadBefore, after: loadAfter },
       },
       warmUp,
       ...figures,
@@ -214,9 +216,9 @@ function printSummary(report: KeycloakReport): void {
         `${target.check}: ${target.shown(report)} (target ${target.target})${target.met(report) ? '' : ' MISSED'}\n`,
       );
   }
-  const { before, after } = report.machine.loadAverage;
+  const { atStart = [], before, after } = report.machine.loadAverage;
   process.stdout.write(
-    `load average: ${before.map((v) => v.toFixed(1)).join(' ')} before the rounds, ${after.map((v) => v.toFixed(1)).join(' ')} after${report.pinned ? '' : ' (unpinned)'}\n`,
+    `load average: ${atStart.map((v) => v.toFixed(1)).join(' ')} before the bench started anything, ${before.map((v) => v.toFixed(1)).join(' ')} before the rounds, ${after.map((v) => v.toFixed(1)).join(' ')} after${report.pinned ? '' : ' (unpinned)'}\n`,
   );
 }
 
