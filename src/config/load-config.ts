@@ -1,38 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { projectRoot } from '../support/project-root.js';
-import { detectDialect, keycloakIssuerParts, type DialectName } from './provider-dialect.js';
-import { VARIABLES, type VariableName } from './variables.js';
-
-const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as {
-  [K in VariableName]: (typeof VARIABLES)[K]['schema'];
-};
-const schema = z.object(shape);
-type Raw = z.output<typeof schema>;
+import { providerOf, type ProviderSettings } from './provider-settings.js';
+import { SETTINGS, VARIABLES, type Settings } from './variables.js';
 
 export interface Config {
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   readonly port: number;
   readonly authMode: 'token' | 'session';
-  readonly idp: {
-    /** Keycloak's base URL (KEYCLOAK_URL, or a Keycloak IDP_ISSUER's). Unset with `issuer`: the embedded IdP. */
-    readonly url: string | undefined;
-    readonly realm: string;
-    /**
-     * The issuer to expect: any provider's (IDP_ISSUER), or Keycloak's when it is not `<url>/realms/<realm>` (a
-     * front-end hostname).
-     */
-    readonly issuer: string | undefined;
-    readonly dialect: DialectName;
+  readonly idp: ProviderSettings & {
     /** ROLES_CLAIM; unset: the dialect's. */
     readonly rolesClaim: string | undefined;
     /** IDP_ACCESS_TOKENS; unset: the dialect's. */
     readonly accessTokens: 'jwt' | 'opaque' | undefined;
-    readonly clientId: string;
-    readonly clientSecret: string | undefined;
     readonly timeoutMs: number;
     readonly allowHttp: boolean;
   };
@@ -109,7 +91,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (unknown.length > 0)
     throw new ConfigError(unknown.map((k) => `${k}: not a setting authgate knows (config file entry)`));
 
-  const parsed = schema.safeParse(merged);
+  const parsed = SETTINGS.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(config)')}: ${issue.message}`),
@@ -119,7 +101,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 /** `given`: the names the environment or the config file set, which a schema default cannot tell. */
-function toConfig(raw: Raw, given: ReadonlySet<string>): Config {
+function toConfig(raw: Settings, given: ReadonlySet<string>): Config {
   const isProduction = raw.NODE_ENV === 'production';
   const problems: string[] = [];
   const provider = providerOf(raw, given, problems);
@@ -208,64 +190,6 @@ function toConfig(raw: Raw, given: ReadonlySet<string>): Config {
       creatorRole: raw.SERVICE_TOKEN_CREATOR_ROLE,
     },
   };
-}
-
-type Provider = Pick<Config['idp'], 'url' | 'realm' | 'issuer' | 'dialect' | 'clientId' | 'clientSecret'>;
-
-/** Which provider, where, and as which client: the Keycloak shorthand, any issuer, or the embedded IdP. */
-function providerOf(raw: Raw, given: ReadonlySet<string>, problems: string[]): Provider {
-  const clientId = olderName(raw, given, 'IDP_CLIENT_ID', 'KEYCLOAK_CLIENT_ID', problems) ?? raw.IDP_CLIENT_ID;
-  const clientSecret = olderName(raw, given, 'IDP_CLIENT_SECRET', 'KEYCLOAK_CLIENT_SECRET', problems);
-  const client = { clientId, clientSecret };
-  if (raw.KEYCLOAK_ISSUER && !raw.KEYCLOAK_URL) {
-    problems.push('KEYCLOAK_ISSUER: only with KEYCLOAK_URL (the embedded development IdP announces its own issuer)');
-  }
-  if (raw.IDP_ISSUER && raw.KEYCLOAK_URL) {
-    problems.push('IDP_ISSUER: set either IDP_ISSUER or KEYCLOAK_URL (with KEYCLOAK_REALM), not both');
-  }
-  if ((raw.IDP_ISSUER ?? raw.KEYCLOAK_URL) && !clientSecret) {
-    problems.push(`IDP_CLIENT_SECRET: required when ${raw.IDP_ISSUER ? 'IDP_ISSUER' : 'KEYCLOAK_URL'} is set`);
-  }
-  if (!raw.IDP_ISSUER) {
-    if (raw.IDP_DIALECT && raw.IDP_DIALECT !== 'keycloak') {
-      problems.push(
-        `IDP_DIALECT: ${raw.IDP_DIALECT} needs IDP_ISSUER (KEYCLOAK_URL and the embedded development IdP are Keycloak)`,
-      );
-    }
-    const issuer = raw.KEYCLOAK_ISSUER;
-    return { url: raw.KEYCLOAK_URL, realm: raw.KEYCLOAK_REALM, issuer, dialect: 'keycloak', ...client };
-  }
-  const issuer = raw.IDP_ISSUER;
-  const dialect = raw.IDP_DIALECT ?? detectDialect(issuer) ?? 'generic';
-  if (dialect !== 'keycloak') return { url: undefined, realm: raw.KEYCLOAK_REALM, issuer, dialect, ...client };
-  // A Keycloak named by its issuer is the shorthand: its Admin API (account lookup, realm limits) is at the same base.
-  const parts = keycloakIssuerParts(issuer);
-  if (!parts) {
-    problems.push('IDP_ISSUER: a Keycloak issuer ends in /realms/<realm>; or set IDP_DIALECT to another dialect');
-    return { url: undefined, realm: raw.KEYCLOAK_REALM, issuer, dialect, ...client };
-  }
-  if (given.has('KEYCLOAK_REALM') && parts.realm !== raw.KEYCLOAK_REALM) {
-    problems.push(
-      `KEYCLOAK_REALM: ${raw.KEYCLOAK_REALM} is not the realm of IDP_ISSUER (${parts.realm}); leave it unset`,
-    );
-  }
-  return { url: parts.url, realm: parts.realm, issuer: undefined, dialect, ...client };
-}
-
-/** A setting that also has an older name: either may be set, both only when they agree. */
-function olderName(
-  raw: Raw,
-  given: ReadonlySet<string>,
-  name: 'IDP_CLIENT_ID' | 'IDP_CLIENT_SECRET',
-  older: 'KEYCLOAK_CLIENT_ID' | 'KEYCLOAK_CLIENT_SECRET',
-  problems: string[],
-): string | undefined {
-  const value = given.has(name) ? raw[name] : undefined;
-  const olderValue = raw[older];
-  if (value !== undefined && olderValue !== undefined && value !== olderValue) {
-    problems.push(`${name}: ${older} (its older name) says otherwise; set only ${name}`);
-  }
-  return value ?? olderValue;
 }
 
 function readJson(path: string): Record<string, unknown> {

@@ -237,3 +237,11 @@ export const VARIABLES = {
 } as const;
 
 export type VariableName = keyof typeof VARIABLES;
+
+const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as {
+  [K in VariableName]: (typeof VARIABLES)[K]['schema'];
+};
+/** Every setting parsed at once: a wrong value is reported with every other. */
+export const SETTINGS = z.object(shape);
+/** The settings as parsed, before the rules between them (load-config.ts). */
+export type Settings = z.output<typeof SETTINGS>;
