@@ -84,7 +84,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger.warn("identity provider without some of Keycloak's features", {
       event: 'idp.dialect_limits',
       dialect: dialect.name,
-      logout: dialect.logout === 'local' ? 'ends only the gateway session; the provider session stays' : dialect.logout,
+      logout:
+        dialect.logout === 'local'
+          ? 'ends only the gateway session; the provider session stays'
+          : dialect.logout === 'revocation'
+            ? 'RFC 7009 revocation of the refresh token, where discovery lists a revocation_endpoint (idp.logout_local says when not)'
+            : dialect.logout,
       adminApi: dialect.adminApi ? 'yes' : 'none: no registration, no account lookup by email, no realm limits',
       ...(dialect.passwordGrant === 'restricted' && config.passwordLogin
         ? { passwordGrant: `must be enabled for client ${config.idp.clientId} at the provider (docs/providers.md)` }

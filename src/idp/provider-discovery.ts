@@ -63,6 +63,16 @@ export async function discoverProvider(options: DiscoveryOptions): Promise<Conne
   if (!metadata.jwks_uri) throw new Error('the provider publishes no jwks_uri');
   if (!metadata.token_endpoint) throw new Error('the provider publishes no token_endpoint');
   logger.info('idp.discovered', { event: 'idp.discovered', issuer: metadata.issuer, dialect: dialect.name });
+  const logout = logoutOf(dialect, discoveryBase, metadata.revocation_endpoint);
+  if (!logout && dialect.logout === 'revocation') {
+    // What the dialect expected and the provider does not offer: the dialect's start-up warning cannot know this.
+    logger.warn('the provider offers no revocation endpoint: logout ends only the gateway session', {
+      event: 'idp.logout_local',
+      issuer: metadata.issuer,
+      reason: 'the discovery document lists no revocation_endpoint',
+      consequence: "the provider's session and the refresh token stay valid until they expire",
+    });
+  }
   const keycloak = dialect.name === 'keycloak';
   const opaque =
     options.accessTokens === 'opaque'
@@ -81,7 +91,7 @@ export async function discoverProvider(options: DiscoveryOptions): Promise<Conne
     opaque,
     // Keycloak: not the announced end_session_endpoint, which is the browsers' logout at the front-end hostname that
     // the gateway may not reach (in docker-compose.yml, localhost:8080 is the gateway's own container).
-    logout: logoutOf(dialect, discoveryBase, metadata.revocation_endpoint),
+    logout,
     // Keycloak: the back channel's URL, as for logout; openid-client's own grants keep the announced endpoint.
     tokenEndpoint: keycloak ? `${discoveryBase}/protocol/openid-connect/token` : metadata.token_endpoint,
     grantTypes: Array.isArray(metadata.grant_types_supported) ? metadata.grant_types_supported : undefined,
