@@ -5,7 +5,7 @@ import { createApp } from './app.js';
 import { systemClock, type Clock } from './support/clock.js';
 import type { Config } from './config/load-config.js';
 import type { DevIdp } from './dev-idp/index.js';
-import { DIALECTS } from './idp/dialects.js';
+import { DIALECTS, type Dialect } from './idp/dialects.js';
 import type { KeycloakService } from './idp/keycloak-service.js';
 import { providerParts } from './idp/provider-parts.js';
 import type { Logger } from './observability/logger.js';
@@ -37,6 +37,14 @@ export interface StartGatewayOptions {
   realmFile?: string;
   host?: string;
 }
+
+// How each dialect's logout is described in the start-up warning.
+const LOGOUT_SAID: Record<Dialect['logout'], string> = {
+  keycloak: 'keycloak',
+  revocation:
+    'RFC 7009 revocation of the refresh token, where discovery lists a revocation_endpoint (idp.logout_local says when not)',
+  local: 'ends only the gateway session; the provider session stays',
+};
 
 /** Wires the real parts together and listens: the embedded development IdP when no Keycloak is configured. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
@@ -84,12 +92,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger.warn("identity provider without some of Keycloak's features", {
       event: 'idp.dialect_limits',
       dialect: dialect.name,
-      logout:
-        dialect.logout === 'local'
-          ? 'ends only the gateway session; the provider session stays'
-          : dialect.logout === 'revocation'
-            ? 'RFC 7009 revocation of the refresh token, where discovery lists a revocation_endpoint (idp.logout_local says when not)'
-            : dialect.logout,
+      logout: LOGOUT_SAID[dialect.logout],
       adminApi: dialect.adminApi ? 'yes' : 'none: no registration, no account lookup by email, no realm limits',
       ...(dialect.passwordGrant === 'restricted' && config.passwordLogin
         ? { passwordGrant: `must be enabled for client ${config.idp.clientId} at the provider (docs/providers.md)` }

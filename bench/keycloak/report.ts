@@ -20,7 +20,7 @@ export interface KeycloakReport {
     memoryGiB: number;
     node: string;
     /** atStart: before the bench started Keycloak, the gateway or a load generator; the others include them. */
-    loadAverage: { atStart?: number[]; before: number[]; after: number[] };
+    loadAverage: { atStart: number[]; before: number[]; after: number[] };
   };
   /** Keycloak's CPU per request in each warm-up round, by scenario: the JIT settling. */
   warmUp: Record<string, number[]>;
@@ -208,10 +208,7 @@ function throughputMissed(r: KeycloakReport, what: 'refresh' | 'login', via: Sum
 const load = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
 
 function loadSentence({ atStart, before, after }: KeycloakReport['machine']['loadAverage']): string {
-  const ours = `its load average (1, 5, 15 minutes) was ${load(before)} before the rounds and ${load(after)} after, the bench's own Keycloak, gateway and load generator included`;
-  return atStart
-    ? `Before the bench started anything, the machine's load average was ${load(atStart)}; ${ours}.`
-    : `The machine's ${ours}.`;
+  return `Before the bench started anything, the machine's load average (1, 5, 15 minutes) was ${load(atStart)}; it was ${load(before)} before the rounds and ${load(after)} after, the bench's own Keycloak, gateway and load generator included.`;
 }
 
 function shareMissed(r: KeycloakReport, via: Summary, direct: Summary): string {

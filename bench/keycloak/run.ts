@@ -216,9 +216,10 @@ function printSummary(report: KeycloakReport): void {
         `${target.check}: ${target.shown(report)} (target ${target.target})${target.met(report) ? '' : ' MISSED'}\n`,
       );
   }
-  const { atStart = [], before, after } = report.machine.loadAverage;
+  const { atStart, before, after } = report.machine.loadAverage;
+  const load = (values: number[]) => values.map((v) => v.toFixed(1)).join(' ');
   process.stdout.write(
-    `load average: ${atStart.map((v) => v.toFixed(1)).join(' ')} before the bench started anything, ${before.map((v) => v.toFixed(1)).join(' ')} before the rounds, ${after.map((v) => v.toFixed(1)).join(' ')} after${report.pinned ? '' : ' (unpinned)'}\n`,
+    `load average: ${load(atStart)} before the bench started anything, ${load(before)} before the rounds, ${load(after)} after${report.pinned ? '' : ' (unpinned)'}\n`,
   );
 }
 

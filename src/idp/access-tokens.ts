@@ -48,11 +48,12 @@ export class AccessTokens {
   }
 
   /**
-   * The user as a refreshed JWT access token describes it (roles may have changed). The token came straight from the
-   * provider's token endpoint over the back channel, so it is read without a signature check: nothing may fail between
-   * receiving rotated tokens and storing them, or the only valid refresh token would be lost.
+   * The user as a refreshed JWT access token describes it (roles may have changed); none for an opaque one. The token
+   * came straight from the provider's token endpoint over the back channel, so it is read without a signature check:
+   * nothing may fail between receiving rotated tokens and storing them, or the only valid refresh token would be lost.
    */
-  async userOfRefreshed({ verifier }: Connection, tokens: TokenSet): Promise<{ user?: User }> {
+  async userOfRefreshed({ verifier, opaque }: Connection, tokens: TokenSet): Promise<{ user?: User }> {
+    if (opaque) return {};
     await verifier.expectKeyOf(tokens.access_token);
     try {
       return { user: userFromClaims(decodeJwt(tokens.access_token), this.rolesClaim) };

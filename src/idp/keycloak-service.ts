@@ -124,7 +124,6 @@ export class KeycloakService implements IdentityProvider {
     } catch (err) {
       return refusedOrThrown(err, 'refresh', this.dialect);
     }
-    if (connection.opaque) return { ok: true, tokens };
     return { ok: true, tokens, ...(await this.accessTokens.userOfRefreshed(connection, tokens)) };
   }
 
