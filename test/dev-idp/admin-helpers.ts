@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import type { DevIdp } from '../../src/dev-idp/index.js';
 import type { Realm } from '../../src/dev-idp/index.js';
+import { bodyText } from '../support/http-bodies.js';
 import { CLIENT, token } from './helpers.js';
 
 export interface AdminReply {
@@ -27,12 +28,7 @@ export async function admin(
   const headers: Record<string, string> = {};
   if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const body =
-    options.body === undefined
-      ? undefined
-      : typeof options.body === 'string'
-        ? options.body
-        : JSON.stringify(options.body);
+  const body = bodyText(options.body);
   const res = await fetch(`${idp.url}/admin/realms/${options.realm ?? idp.realmName}${path}`, {
     method,
     headers,

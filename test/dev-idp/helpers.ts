@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { DevIdp, Realm } from '../../src/dev-idp/index.js';
+import { readReply, type Reply } from '../support/http-bodies.js';
 
 export const CLIENT = { client_id: 'authgate', client_secret: 'authgate-dev-secret' } as const;
 export const OIDC = '/protocol/openid-connect';
@@ -8,14 +9,7 @@ export const OIDC = '/protocol/openid-connect';
 export { demoRealm, startTestIdp } from '../support/idp.js';
 export { MovableClock } from '../support/clock.js';
 export { captureLogs } from '../support/logs.js';
-
-export interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** The body parsed as JSON (undefined when empty). */
-  readonly body: Record<string, unknown> | undefined;
-}
+export type { Reply } from '../support/http-bodies.js';
 
 export async function post(
   idp: DevIdp,
@@ -23,14 +17,7 @@ export async function post(
   form: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Reply> {
-  const res = await fetch(`${idp.issuer}${path}`, { method: 'POST', body: new URLSearchParams(form), headers });
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    text,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-  };
+  return readReply(await fetch(`${idp.issuer}${path}`, { method: 'POST', body: new URLSearchParams(form), headers }));
 }
 
 export const token = (idp: DevIdp, form: Record<string, string>, headers: Record<string, string> = {}) =>

@@ -2,32 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Browser } from '../support/browser.js';
 import { REDIRECT_URI, signInFrom } from '../support/code-flow-login.js';
 import type { GenericIdp } from '../support/generic-idp/index.js';
+import { readReply, type Reply } from '../support/http-bodies.js';
 
 export { startGenericIdp, type GenericIdp } from '../support/generic-idp/index.js';
 export { REDIRECT_URI } from '../support/code-flow-login.js';
-
-export interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** The body parsed as JSON (undefined when empty). */
-  readonly body: Record<string, unknown> | undefined;
-}
-
-async function reply(res: Response): Promise<Reply> {
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    text,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-  };
-}
+export type { Reply } from '../support/http-bodies.js';
 
 export const client = (idp: GenericIdp) => ({ client_id: idp.clientId, client_secret: idp.clientSecret });
 
 export async function post(idp: GenericIdp, path: string, form: Record<string, string>): Promise<Reply> {
-  return reply(await fetch(`${idp.issuer}${path}`, { method: 'POST', body: new URLSearchParams(form) }));
+  return readReply(await fetch(`${idp.issuer}${path}`, { method: 'POST', body: new URLSearchParams(form) }));
 }
 
 export const token = (idp: GenericIdp, form: Record<string, string>) =>
@@ -40,7 +24,7 @@ export const refresh = (idp: GenericIdp, refreshToken: string) =>
   token(idp, { grant_type: 'refresh_token', refresh_token: refreshToken });
 
 export async function userinfo(idp: GenericIdp, accessToken: string): Promise<Reply> {
-  return reply(await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } }));
+  return readReply(await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } }));
 }
 
 export const introspect = (idp: GenericIdp, value: string) =>

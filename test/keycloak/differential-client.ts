@@ -1,3 +1,4 @@
+import { bodyText } from '../support/http-bodies.js';
 import type { Reply, Target } from './differential-observe.js';
 
 /** Raw HTTP to one side of the comparison, below its realm; nothing is retried, followed or interpreted. */
@@ -26,12 +27,7 @@ export class RealmClient {
   ): Promise<Reply> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
+    const body = bodyText(options.body);
     return this.send(`${this.target.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
   }
 

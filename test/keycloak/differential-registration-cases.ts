@@ -1,3 +1,4 @@
+import { newUser } from '../dev-idp/admin-helpers.js';
 import type { Case } from './differential-cases.js';
 import { RealmClient } from './differential-client.js';
 import { observe, type Observation, type Reply } from './differential-observe.js';
@@ -24,18 +25,6 @@ const steps = (...parts: Observation[]): Observation => Object.assign({}, ...par
 async function managerToken(c: RealmClient, clientId = 'authgate', secret = c.secret): Promise<string> {
   const reply = await c.token({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
   return RealmClient.tokens(reply).access_token;
-}
-
-function newUser(username: string, password: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    username,
-    email: `${username}@example.test`,
-    firstName: 'New',
-    lastName: 'Person',
-    enabled: true,
-    credentials: [{ type: 'password', value: password, temporary: false }],
-    ...extra,
-  };
 }
 
 const users = (c: RealmClient) => `/admin/realms/${c.target.realm}/users`;
